@@ -1,0 +1,84 @@
+"""Run an update rule for many steps over a whole batch of runs at once.
+
+The batch is whatever shape the start points and the hyperparameters broadcast to: 50 learning
+rates × 1 start point, 1 learning rate × 20 start points, a 30 × 30 grid of (η, α) ... Every step
+is one call of the rule on the whole batch, so the cost is one Python loop over steps, never
+over runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .contract import init_state
+
+
+@dataclass
+class Trajectory:
+    """Iterates θ_0..θ_T (shape (T+1, *batch, 2)), their losses and gradient norms (T+1, *batch)."""
+
+    theta: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    steps: np.ndarray  # the step number of each stored row (0, every, 2·every, ...)
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.theta[-1]
+
+    def run(self, *index) -> "Trajectory":
+        """One run (or a sub-batch) of the batch, e.g. ``traj.run(3)``."""
+        sel = (slice(None),) + index
+        return Trajectory(self.theta[sel], self.loss[sel], self.grad_norm[sel], self.steps)
+
+
+def batch_hyper(theta0, **hyper):
+    """Broadcast start points (..., 2) against hyperparameters given per run.
+
+    A hyperparameter of shape ``batch`` gets a trailing axis so that it broadcasts against
+    θ of shape ``batch + (2,)``. Returns (theta0 of shape batch + (2,), hyper).
+    """
+    theta0 = np.asarray(theta0, dtype=float)
+    arrays = {k: np.asarray(v, dtype=float) for k, v in hyper.items()}
+    shape = np.broadcast_shapes(theta0.shape[:-1], *(v.shape for v in arrays.values()))
+    theta0 = np.broadcast_to(theta0, shape + theta0.shape[-1:]).copy()
+    out = {}
+    for k, v in arrays.items():
+        out[k] = float(v) if v.ndim == 0 else np.broadcast_to(v, shape)[..., None]
+    return theta0, out
+
+
+def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
+            noise: float = 0.0, seed: int | None = 0, grad=None, **hyper) -> Trajectory:
+    """Apply ``rule`` for ``steps`` steps on ``surface`` from ``theta0`` (default: the surface's
+    start point), for every run of the batch at once.
+
+    Hyperparameters are keyword arguments (``eta=...``, ``alpha=...``); any of them may be an
+    array giving one value per run. ``noise`` adds Gaussian noise of that standard deviation to
+    every gradient, drawn from ``np.random.default_rng(seed)``; ``grad`` replaces the surface's
+    gradient (a function θ -> g). ``every`` keeps every k-th iterate only (long runs).
+    """
+    if theta0 is None:
+        theta0 = surface.start
+    theta, hyper = batch_hyper(theta0, **hyper)
+    grad = surface.grad if grad is None else grad
+    rng = np.random.default_rng(seed) if noise else None
+    state = init_state(rule, theta)
+
+    kept = steps // every + 1
+    thetas = np.empty((kept,) + theta.shape)
+    thetas[0] = theta
+    row = 1
+    for t in range(1, steps + 1):
+        g = grad(theta)
+        if rng is not None:
+            g = g + noise * rng.standard_normal(g.shape)
+        theta, state = rule(theta, g, state, **hyper)
+        if t % every == 0:
+            thetas[row] = theta
+            row += 1
+    with np.errstate(all="ignore"):
+        losses = surface.loss(thetas)
+        norms = np.linalg.norm(surface.grad(thetas), axis=-1)
+    return Trajectory(thetas, losses, norms, np.arange(kept) * every)

@@ -1,0 +1,183 @@
+"""Two-dimensional loss surfaces, each with its exact gradient and Hessian.
+
+Every function takes points of shape (..., 2) - one point, or a whole batch of them - and
+returns the loss (...), the gradient (..., 2) or the Hessian (..., 2, 2). The Hessians are
+derived by hand and checked against finite differences in tests/test_surfaces.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A loss L(θ) on the plane, θ = (x, y)."""
+
+    name: str
+    title: str
+    loss_fn: Callable[[Array, Array], Array]
+    grad_fn: Callable[[Array, Array], tuple]
+    hessian_fn: Callable[[Array, Array], tuple]
+    minimizer: Array
+    start: Array
+    xlim: tuple
+    ylim: tuple
+    params: dict = field(default_factory=dict)
+    log_levels: bool = True
+
+    def loss(self, theta) -> Array:
+        theta = np.asarray(theta, dtype=float)
+        return self.loss_fn(theta[..., 0], theta[..., 1])
+
+    def grad(self, theta) -> Array:
+        theta = np.asarray(theta, dtype=float)
+        gx, gy = self.grad_fn(theta[..., 0], theta[..., 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+
+    def hessian(self, theta) -> Array:
+        theta = np.asarray(theta, dtype=float)
+        hxx, hxy, hyy = np.broadcast_arrays(*self.hessian_fn(theta[..., 0], theta[..., 1]))
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    def noisy_grad(self, theta, sigma, rng: np.random.Generator) -> Array:
+        """The exact gradient plus Gaussian noise of standard deviation ``sigma`` (a stand-in
+        for a mini-batch gradient). Pass a seeded ``np.random.default_rng(seed)``."""
+        g = self.grad(theta)
+        return g + sigma * rng.standard_normal(g.shape)
+
+    @property
+    def min_loss(self) -> float:
+        return float(self.loss(self.minimizer))
+
+    @cached_property
+    def _grids(self) -> dict:
+        return {}
+
+    def grid(self, n: int = 240):
+        """(X, Y, Z) on an n×n grid over the plot limits, computed once and cached."""
+        if n not in self._grids:
+            x = np.linspace(*self.xlim, n)
+            y = np.linspace(*self.ylim, n)
+            X, Y = np.meshgrid(x, y)
+            self._grids[n] = (X, Y, self.loss_fn(X, Y))
+        return self._grids[n]
+
+    def __repr__(self) -> str:
+        return f"<Surface {self.name}: {self.title}>"
+
+
+def quadratic(h1: float = 1.0, h2: float = 10.0) -> Surface:
+    """L = ½(h1·x² + h2·y²): curvatures h1 and h2 along the axes, minimum at the origin."""
+    return Surface(
+        name="quadratic",
+        title=f"quadratic bowl ½({h1:g}x² + {h2:g}y²)",
+        loss_fn=lambda x, y: 0.5 * (h1 * x**2 + h2 * y**2),
+        grad_fn=lambda x, y: (h1 * x, h2 * y),
+        hessian_fn=lambda x, y: (h1 + 0 * x, 0 * x, h2 + 0 * y),
+        minimizer=np.zeros(2),
+        start=np.array([1.5, 1.0]),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.5, 1.5),
+        params=dict(h1=h1, h2=h2),
+    )
+
+
+def _log_cosh(u):
+    """log(cosh u), accurate for large |u| too."""
+    return np.logaddexp(u, -u) - np.log(2.0)
+
+
+def valley(a: float = 0.01, b: float = 1000.0, w: float = 1.0) -> Surface:
+    """An ill-conditioned convex valley: L = ½a·x² + b·w²·log cosh(y/w).
+
+    Along x the floor is almost flat (curvature a); across it the walls are steep (curvature b
+    on the floor, slope approaching b·w far up the walls). With a = 0.01 and b = 1000 the
+    condition number is 10⁵: a learning rate large enough to move along the floor bounces from
+    wall to wall, and one small enough not to bounce barely moves along the floor.
+    """
+    return Surface(
+        name="valley",
+        title="ill-conditioned convex valley",
+        loss_fn=lambda x, y: 0.5 * a * x**2 + b * w**2 * _log_cosh(y / w),
+        grad_fn=lambda x, y: (a * x, b * w * np.tanh(y / w)),
+        hessian_fn=lambda x, y: (a + 0 * x, 0 * x, b / np.cosh(y / w) ** 2),
+        minimizer=np.zeros(2),
+        start=np.array([-8.0, 3.0]),
+        xlim=(-10.0, 10.0),
+        ylim=(-6.0, 6.0),
+        params=dict(a=a, b=b, w=w),
+    )
+
+
+def plateau(k: float = 1.0, q: float = 2.0, b: float = 1.0) -> Surface:
+    """A slope, a flat shelf, and a second slope down to the minimum.
+
+    L = k·(x⁴/4 − q·x³/3) + ½b·y², so ∂L/∂x = k·x²·(x − q): downhill for every x < q, with a
+    flat critical point at x = 0 (Hessian eigenvalues 0 and b: the test is inconclusive) and the
+    minimum at (q, 0). Gradient descent coming from the left creeps towards the shelf and never
+    crosses it; momentum carries through.
+    """
+    return Surface(
+        name="plateau",
+        title="slope – flat shelf – slope",
+        loss_fn=lambda x, y: k * (x**4 / 4 - q * x**3 / 3) + 0.5 * b * y**2,
+        grad_fn=lambda x, y: (k * x**2 * (x - q), b * y),
+        hessian_fn=lambda x, y: (k * (3 * x**2 - 2 * q * x), 0 * x, b + 0 * y),
+        minimizer=np.array([q, 0.0]),
+        start=np.array([-1.5, 1.0]),
+        xlim=(-2.0, 3.0),
+        ylim=(-1.5, 1.5),
+        params=dict(k=k, q=q, b=b),
+        log_levels=False,
+    )
+
+
+def saddle(c: float = 1.0) -> Surface:
+    """Two minima and a saddle between them: L = ¼(x² − 1)² + ½c·y².
+
+    Critical points: (±1, 0), minima (Hessian eigenvalues 2 and c), and (0, 0), a saddle
+    (eigenvalues −1 and c).
+    """
+    return Surface(
+        name="saddle",
+        title="two minima and a saddle",
+        loss_fn=lambda x, y: 0.25 * (x**2 - 1) ** 2 + 0.5 * c * y**2,
+        grad_fn=lambda x, y: (x**3 - x, c * y),
+        hessian_fn=lambda x, y: (3 * x**2 - 1, 0 * x, c + 0 * y),
+        minimizer=np.array([1.0, 0.0]),
+        start=np.array([0.0, 1.5]),
+        xlim=(-2.0, 2.0),
+        ylim=(-2.0, 2.0),
+        params=dict(c=c),
+        log_levels=False,
+    )
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
+    """The banana valley: L = (a − x)² + b·(y − x²)², minimum at (a, a²)."""
+    return Surface(
+        name="rosenbrock",
+        title=f"Rosenbrock banana valley (b = {b:g})",
+        loss_fn=lambda x, y: (a - x) ** 2 + b * (y - x**2) ** 2,
+        grad_fn=lambda x, y: (-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)),
+        hessian_fn=lambda x, y: (2 - 4 * b * (y - x**2) + 8 * b * x**2, -4 * b * x, 2 * b + 0 * y),
+        minimizer=np.array([a, a * a]),
+        start=np.array([-1.5, 2.0]),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.0, 3.0),
+        params=dict(a=a, b=b),
+    )
+
+
+SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock)}
+
+
+def get(name: str, **params) -> Surface:
+    """A surface by name, e.g. ``get("valley")`` or ``get("quadratic", h1=1, h2=4)``."""
+    return SURFACES[name](**params)
