@@ -40,7 +40,7 @@ def batch_hyper(theta0, **hyper):
     θ of shape ``batch + (2,)``. Returns (theta0 of shape batch + (2,), hyper).
     """
     theta0 = np.asarray(theta0, dtype=float)
-    arrays = {k: np.asarray(v, dtype=float) for k, v in hyper.items()}
+    arrays = {k: np.asarray(v, dtype=float) for k, v in hyper.items() if not callable(v)}
     shape = np.broadcast_shapes(theta0.shape[:-1], *(v.shape for v in arrays.values()))
     theta0 = np.broadcast_to(theta0, shape + theta0.shape[-1:]).copy()
     out = {}
@@ -55,13 +55,16 @@ def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
     start point), for every run of the batch at once.
 
     Hyperparameters are keyword arguments (``eta=...``, ``alpha=...``); any of them may be an
-    array giving one value per run. ``noise`` adds Gaussian noise of that standard deviation to
+    array giving one value per run, or a schedule: a function of the step t = 1, 2, ... that
+    returns the value (or one value per run) for that step, e.g. ``eta=lambda t: 0.1 / t``. ``noise`` adds Gaussian noise of that standard deviation to
     every gradient, drawn from ``np.random.default_rng(seed)``; ``grad`` replaces the surface's
     gradient (a function θ -> g). ``every`` keeps every k-th iterate only (long runs).
     """
     if theta0 is None:
         theta0 = surface.start
-    theta, hyper = batch_hyper(theta0, **hyper)
+    schedules = {k: v for k, v in hyper.items() if callable(v)}
+    theta, hyper = batch_hyper(theta0, **{k: v for k, v in hyper.items() if not callable(v)})
+    batch = theta.shape[:-1]
     grad = surface.grad if grad is None else grad
     rng = np.random.default_rng(seed) if noise else None
     state = init_state(rule, theta)
@@ -74,6 +77,9 @@ def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
         g = grad(theta)
         if rng is not None:
             g = g + noise * rng.standard_normal(g.shape)
+        for k, schedule in schedules.items():
+            value = np.asarray(schedule(t), dtype=float)
+            hyper[k] = float(value) if value.ndim == 0 else np.broadcast_to(value, batch)[..., None]
         theta, state = rule(theta, g, state, **hyper)
         if t % every == 0:
             thetas[row] = theta

@@ -37,8 +37,9 @@ class Surface:
 
     def grad(self, theta) -> Array:
         theta = np.asarray(theta, dtype=float)
-        gx, gy = self.grad_fn(theta[..., 0], theta[..., 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+        out = np.empty(theta.shape)
+        out[..., 0], out[..., 1] = self.grad_fn(theta[..., 0], theta[..., 1])
+        return out
 
     def hessian(self, theta) -> Array:
         theta = np.asarray(theta, dtype=float)

@@ -1,0 +1,292 @@
+"""Slider explorers that animate optimizer trajectories on a contour plot.
+
+One persistent Agg figure is drawn once; a slider step only re-runs the rollout (one batched
+call per rule), moves the lines with ``set_data``, blits them onto the cached contour picture and
+sends a PNG to a ``widgets.Image``. A Play button animates the number of steps shown; that only
+reveals more of an already computed trajectory.
+
+    from descent import widgets, surfaces, reference
+    widgets.Explorer(surfaces.valley(), [widgets.Run("GD", reference.rule("gd"))],
+                     sliders={"eta": widgets.log_slider(1e-4, 1e-1, 1e-2)})
+
+``compare(name, your_rule, surface, sliders)`` shows your rule next to the reference.
+"""
+from __future__ import annotations
+
+import inspect
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from . import plots, reference
+from .contract import NotYetImplemented
+from .rollout import rollout
+
+
+def log_slider(lo, hi, value, description=None):
+    """A spec for a log-scale slider (learning rates)."""
+    return dict(kind="log", lo=lo, hi=hi, value=value, description=description)
+
+
+def slider(lo, hi, value, step=0.01, description=None):
+    """A spec for a linear slider (momentum coefficients, ...)."""
+    return dict(kind="lin", lo=lo, hi=hi, value=value, step=step, description=description)
+
+
+@dataclass
+class Run:
+    """One trajectory in an explorer.
+
+    ``hyper`` fixes some hyperparameters for this run (``{"alpha": 0}``), or maps the slider
+    values to this rule's hyperparameters (``lambda h: {"eta": h["eta"] / (1 - h["alpha"]),
+    "beta": h["alpha"]}``).
+    """
+
+    label: str
+    rule: Callable
+    hyper: dict | Callable = field(default_factory=dict)
+    color: str | None = None
+    dashed: bool = False
+
+    def hyperparameters(self, values: dict) -> dict:
+        if callable(self.hyper):
+            return dict(self.hyper(dict(values)))
+        return {**_accepted(self.rule, values), **self.hyper}
+
+
+def _accepted(rule, values: dict) -> dict:
+    """The slider values that ``rule`` takes as keyword arguments (GD ignores α, say)."""
+    try:
+        params = inspect.signature(rule).parameters.values()
+    except (TypeError, ValueError):
+        return dict(values)
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return dict(values)
+    names = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _make_slider(name, spec):
+    desc = spec.get("description") or name
+    style = {"description_width": "initial"}
+    layout = W.Layout(width="320px")
+    if spec["kind"] == "log":
+        return W.FloatLogSlider(value=spec["value"], base=10, min=np.log10(spec["lo"]),
+                                max=np.log10(spec["hi"]), step=0.05, description=desc,
+                                readout_format=".2e", continuous_update=True, style=style,
+                                layout=layout)
+    return W.FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
+                         description=desc, readout_format=".3f", continuous_update=True,
+                         style=style, layout=layout)
+
+
+class Explorer:
+    """Trajectories of several runs on one surface, driven by sliders.
+
+    surface:   a :class:`descent.surfaces.Surface`
+    runs:      a list of :class:`Run`
+    sliders:   hyperparameter name -> ``log_slider(...)`` / ``slider(...)`` spec
+    steps:     the largest number of steps (the Play button animates 0..steps)
+    start:     start point (default: the surface's); sliders let the reader move it
+    loss_panel: also plot the loss of each run against the step
+    """
+
+    def __init__(self, surface, runs, sliders, steps: int = 200, start=None,
+                 loss_panel: bool = True, note: str = "", size=(9.0, 3.8), dpi: int = 80):
+        self.surface = surface
+        self.runs = list(runs)
+        self.max_steps = steps
+        self.note = note
+        self.renders = 0
+        self.results: dict = {}
+        start = surface.start if start is None else np.asarray(start, float)
+
+        self.hyper_sliders = {k: _make_slider(k, spec) for k, spec in sliders.items()}
+        x0, x1 = surface.xlim
+        y0, y1 = surface.ylim
+        self.start_x = W.FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
+                                     description="start θ₁", layout=W.Layout(width="320px"))
+        self.start_y = W.FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
+                                     description="start θ₂", layout=W.Layout(width="320px"))
+        self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown",
+                                 layout=W.Layout(width="320px"))
+        self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 100),
+                           interval=40, description="play")
+        W.jslink((self.play, "value"), (self.steps, "value"))
+        self.image = W.Image(format="png", layout=W.Layout(width=f"{int(size[0] * dpi)}px"))
+        self.status = W.HTML()
+
+        self._build_figure(size, dpi, loss_panel)
+        for s in (*self.hyper_sliders.values(), self.start_x, self.start_y):
+            s.observe(self._on_change, names="value")
+        self.steps.observe(self._on_steps, names="value")
+        self.update()
+
+        controls = W.VBox([*self.hyper_sliders.values(), self.start_x, self.start_y,
+                           W.HBox([self.play, self.steps])])
+        self.widget = W.VBox([controls, self.image, self.status])
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _build_figure(self, size, dpi, loss_panel):
+        self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+        self.canvas = FigureCanvasAgg(self.fig)
+        if loss_panel:
+            self.ax, self.ax_loss = self.fig.subplots(1, 2, width_ratios=[1.25, 1])
+        else:
+            self.ax, self.ax_loss = self.fig.subplots(1, 1), None
+        plots.contour(self.ax, self.surface)
+        self.lines, self.ends, self.starts, self.loss_lines = [], [], [], []
+        for run, color in zip(self.runs, plots.COLORS):
+            color = run.color or color
+            ls = "--" if run.dashed else "-"
+            (ln,) = self.ax.plot([], [], ls, marker=".", ms=3, lw=1.3, color=color,
+                                 label=run.label, animated=True)
+            (end,) = self.ax.plot([], [], "o", ms=6, color=color, animated=True)
+            (st,) = self.ax.plot([], [], "o", ms=6, mfc="white", color=color, animated=True)
+            self.lines.append(ln)
+            self.ends.append(end)
+            self.starts.append(st)
+            if self.ax_loss is not None:
+                (ll,) = self.ax_loss.plot([], [], ls, lw=1.3, color=color, label=run.label,
+                                          animated=True)
+                self.loss_lines.append(ll)
+        self.ax.legend(handles=self.lines, loc="upper right", fontsize=8)
+        if self.ax_loss is not None:
+            self.ax_loss.set_yscale("log")
+            self.ax_loss.set_xlabel("step t")
+            self.ax_loss.set_ylabel("loss − min")
+            self.ax_loss.set_xlim(0, max(self.max_steps, 1))
+            self.ax_loss.yaxis.set_minor_locator(NullLocator())
+            self.ax_loss.set_visible(False)
+        self.canvas.draw()  # the contour and the axes, once
+        self.contour_background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.background = self.contour_background
+        self.loss_decades = None
+        if self.ax_loss is not None:
+            self.ax_loss.set_visible(True)
+
+    def _set_loss_limits(self, lo, hi):
+        """Loss-panel limits in whole decades; redraw its axes only when they change."""
+        decades = (int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))))
+        decades = (min(decades[0], decades[1] - 1), decades[1])
+        if decades == self.loss_decades:
+            return
+        self.loss_decades = decades
+        self.ax_loss.set_ylim(10.0 ** decades[0], 10.0 ** decades[1])
+        self.canvas.restore_region(self.contour_background)
+        self.fig.draw_artist(self.ax_loss)  # its lines are animated: axes, ticks and labels only
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    def values(self) -> dict:
+        return {k: s.value for k, s in self.hyper_sliders.items()}
+
+    def _rollouts(self):
+        """One rollout per run (skipping runs that fail) -> (results, notes)."""
+        start = np.array([self.start_x.value, self.start_y.value])
+        values = self.values()
+        results, notes = {}, []
+        for run in self.runs:
+            try:
+                with np.errstate(all="ignore"):
+                    traj = rollout(run.rule, self.surface, start, self.max_steps,
+                                   **run.hyperparameters(values))
+            except NotYetImplemented as err:
+                notes.append(f"<b>{run.label}</b>: {err}")
+                continue
+            except Exception as err:  # a broken student rule must not break the widget
+                notes.append(f"<b>{run.label}</b> raised {type(err).__name__}: {err}")
+                continue
+            bad = ~np.isfinite(traj.theta).all(axis=-1)
+            if bad.any():
+                notes.append(f"<b>{run.label}</b>: not finite from step {int(np.argmax(bad))} on "
+                             "(the run diverged, or the rule returns NaN)")
+            results[run.label] = traj
+        return results, notes
+
+    def _on_change(self, change=None):
+        self.update()
+
+    def _on_steps(self, change=None):
+        self.redraw()
+
+    def update(self):
+        """Re-run every rollout for the current slider values, then redraw."""
+        self.results, notes = self._rollouts()
+        if self.note:
+            notes.insert(0, self.note)
+        self.status.value = "<br>".join(notes)
+        self.redraw()
+
+    def redraw(self):
+        """Show the first ``steps`` steps of the current trajectories (no recomputation)."""
+        n = self.steps.value
+        floor = self.surface.min_loss
+        lo, hi = np.inf, -np.inf
+        first = [t.loss[0] - floor for t in self.results.values() if np.isfinite(t.loss[0])]
+        cap = 1e3 * max(first, default=1.0)  # diverging runs leave the panel at the top
+        for i, run in enumerate(self.runs):
+            traj = self.results.get(run.label)
+            if traj is None:
+                for artist in (self.lines[i], self.ends[i], self.starts[i]):
+                    artist.set_data([], [])
+                if self.loss_lines:
+                    self.loss_lines[i].set_data([], [])
+                continue
+            th = traj.theta[: n + 1]
+            self.lines[i].set_data(th[:, 0], th[:, 1])
+            self.ends[i].set_data(th[-1:, 0], th[-1:, 1])
+            self.starts[i].set_data(th[:1, 0], th[:1, 1])
+            if self.loss_lines:
+                gap = np.clip(traj.loss[: n + 1] - floor, 1e-300, cap)
+                gap[~np.isfinite(gap)] = cap
+                self.loss_lines[i].set_data(np.arange(len(gap)), gap)
+                ok = gap[np.isfinite(gap) & (gap > 0)]
+                if ok.size:
+                    lo, hi = min(lo, ok.min()), max(hi, ok.max())
+        if self.ax_loss is not None and np.isfinite(lo):
+            self._set_loss_limits(max(lo, hi * 1e-14), hi)
+        self._blit()
+        self.image.value = self._png()
+        self.renders += 1
+
+    def _blit(self):
+        self.canvas.restore_region(self.background)
+        for artist in (*self.lines, *self.starts, *self.ends, *self.loss_lines):
+            artist.axes.draw_artist(artist)
+
+    def _png(self) -> bytes:
+        from PIL import Image
+
+        w, h = self.canvas.get_width_height()
+        img = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        img.convert("RGB").save(buf, format="PNG", compress_level=1)
+        return buf.getvalue()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(), **kw) -> Explorer:
+    """Your implementation of rule ``name`` next to the reference, with sliders.
+
+    Before you have written the rule, it shows the reference alone with a note; afterwards both,
+    labelled. ``others`` adds more runs (e.g. plain GD for comparison).
+    """
+    runs = []
+    note = ""
+    if reference.available():
+        runs.append(Run(f"reference {name}", reference.rule(name)))
+    else:
+        note = "The reference rules are not on this machine: showing yours only."
+    runs.append(Run(f"your {name}", your_rule, dashed=True, color="#d62728"))
+    runs.extend(others)
+    return Explorer(surface, runs, sliders, steps=steps, note=note, **kw)
