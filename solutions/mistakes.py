@@ -79,9 +79,9 @@ def _nesterov_heavy_ball(theta, g, state, *, eta, alpha):
 
 
 @with_state(v=0.0)
-def _nesterov_old_velocity(theta, g, state, *, eta, alpha):
+def _nesterov_no_gradient_term(theta, g, state, *, eta, alpha):
     v = alpha * state["v"] - eta * g
-    return theta + alpha * state["v"] - eta * g, {"v": v}
+    return theta + alpha * v, {"v": v}
 
 
 @with_state(v=0.0)
@@ -134,9 +134,9 @@ MISTAKES = {
         "heavy-ball momentum (no look-ahead)": (
             "this is lecture 01's momentum, θ_t = θ_{t−1} + v_t. Nesterov's rewritten form adds "
             "the look-ahead: θ_t = θ_{t−1} + α·v_t − η·g_t.", _nesterov_heavy_ball),
-        "old velocity in the look-ahead": (
-            "the look-ahead term used v_{t−1}; it uses the new velocity: "
-            "θ_t = θ_{t−1} + α·v_t − η·g_t with v_t = α·v_{t−1} − η·g_t.", _nesterov_old_velocity),
+        "gradient term left out": (
+            "θ moved by α·v_t only; the rewritten form also takes the gradient step: "
+            "θ_t = θ_{t−1} + α·v_t − η·g_t.", _nesterov_no_gradient_term),
         "sign error": (SIGN + " v_t = α·v_{t−1} − η·g_t, θ_t = θ_{t−1} + α·v_t − η·g_t.",
                        _nesterov_sign),
         "torch's buffer stored as the velocity": (
