@@ -7,6 +7,7 @@ Sources (instructor side)             Generated (committed, what students get)
 solutions/rules.py  ---- stubs ---->  lib/descent/rules.py        solution code cut out
 solutions/rules.py  ---- values --->  lib/descent/references/*.json  (+ solutions/mistakes.py)
 solutions/NN_slug/NN_slug.ipynb ----> exercises/NN_slug/NN_slug.ipynb   (nbgrader generate_assignment)
+environment.yml  ------------------>  requirements.txt            (pip's copy of the dependencies)
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import argparse
 import filecmp
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -172,9 +174,37 @@ def make_references() -> dict[str, str]:
     return files
 
 
+# -- requirements.txt, derived from environment.yml -----------------------------------------
+def requirements(environment_yml: str) -> str:
+    """pip requirements for the local set-up: environment.yml's packages, the same specifiers."""
+    lines, in_deps = [], False
+    for raw in environment_yml.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            in_deps = line.strip() == "dependencies:"
+            continue
+        item = line.strip()
+        if in_deps and item.startswith("- ") and not item.endswith(":"):
+            spec = item[2:].strip()
+            name = re.split(r"[<>=!~ ]", spec, maxsplit=1)[0]
+            if name in ("python", "pip"):
+                continue
+            # conda pins a single version with one '='; pip wants '=='
+            spec = re.sub(r"(?<![<>=!~])=(?!=)", "==", spec)
+            lines.append(spec)
+    header = ("# Generated from environment.yml by `python solutions/release.py`; do not edit.\n"
+              "# Local set-up: `python3 course.py lab` installs this file and the lib into .venv/.\n")
+    return header + "\n".join(lines) + "\n"
+
+
 # -- exercises ------------------------------------------------------------------------------
 def release_exercises(root: Path, release_dir: Path) -> None:
     """nbgrader generate_assignment for every built topic, solutions/ -> release_dir."""
+    # nbgrader runs `alembic` as a command: make this interpreter's scripts folder findable.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                  os.environ.get("PATH", "")])}
     with tempfile.TemporaryDirectory() as db_dir:
         for topic in TOPICS:
             if not (root / "solutions" / topic.slug).is_dir():
@@ -186,12 +216,14 @@ def release_exercises(root: Path, release_dir: Path) -> None:
                  "--CourseDirectory.source_directory=solutions",
                  f"--CourseDirectory.release_directory={release_dir}",
                  f"--CourseDirectory.db_url=sqlite:///{db_dir}/gradebook.db"],
-                check=True, cwd=root)
+                check=True, cwd=root, env=env)
 
 
 def generate(out: Path) -> None:
     """Write every generated file under ``out`` (the repository, or a scratch copy)."""
     (out / "lib" / "descent" / "references").mkdir(parents=True, exist_ok=True)
+    (out / "requirements.txt").write_text(
+        requirements((ROOT / "environment.yml").read_text("utf-8")), encoding="utf-8")
     (out / "lib" / "descent" / "rules.py").write_text(stub_rules(RULES_SOURCE.read_text("utf-8")),
                                                       encoding="utf-8")
     for fname, text in make_references().items():
@@ -203,16 +235,13 @@ def generate(out: Path) -> None:
     release_exercises(ROOT, release.resolve())
 
 
-GENERATED = ["lib/descent/rules.py", "lib/descent/references", "exercises"]
-
-
 def drift() -> list[str]:
     """Generated files that differ from what the release command makes now."""
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         generate(scratch)
         problems = []
-        for rel in ["lib/descent/rules.py"]:
+        for rel in ["lib/descent/rules.py", "requirements.txt"]:
             if not filecmp.cmp(ROOT / rel, scratch / rel, shallow=False):
                 problems.append(rel)
         for sub in ["lib/descent/references", "exercises"]:
@@ -242,7 +271,7 @@ def main(argv=None) -> int:
               "run `python solutions/release.py` and commit the result")
         return 1 if problems else 0
     generate(ROOT)
-    print("regenerated lib/descent/rules.py, lib/descent/references/, exercises/")
+    print("regenerated lib/descent/rules.py, lib/descent/references/, exercises/, requirements.txt")
     return 0
 
 

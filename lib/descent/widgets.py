@@ -279,7 +279,8 @@ def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(),
     """Your implementation of rule ``name`` next to the reference, with sliders.
 
     Before you have written the rule, it shows the reference alone with a note; afterwards both,
-    labelled. ``others`` adds more runs (e.g. plain GD for comparison).
+    labelled. ``others`` adds more runs for comparison: :class:`Run` objects, or names of
+    reference rules (``"gd"``), which are left out where the reference is not available.
     """
     runs = []
     note = ""
@@ -288,5 +289,9 @@ def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(),
     else:
         note = "The reference rules are not on this machine: showing yours only."
     runs.append(Run(f"your {name}", your_rule, dashed=True, color="#d62728"))
-    runs.extend(others)
+    for other in others:
+        if isinstance(other, Run):
+            runs.append(other)
+        elif reference.available():
+            runs.append(Run(f"reference {other}", reference.rule(other), color="#7f7f7f"))
     return Explorer(surface, runs, sliders, steps=steps, note=note, **kw)

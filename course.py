@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Set up and run the Descent course (needs only Python 3.10+ and internet access to PyPI).
+
+    python3 course.py lab     # install into .venv/ what is missing, open JupyterLab on lecture 00
+    python3 course.py test    # install into .venv/ what is missing, run every test
+
+Anything after the command goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
+`python3 course.py student-extensions` configures nbgrader's JupyterLab plugins for students
+(Binder's postBuild runs it): the Validate button stays, the instructor panels are disabled.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".descent-installed"
+
+#: nbgrader's instructor-side pieces, hidden from students (the Validate button stays)
+INSTRUCTOR_LAB_PLUGINS = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:assignment-list",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:menu",
+]
+INSTRUCTOR_SERVER_EXTENSIONS = [
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+]
+
+
+def _run(*cmd, **kw):
+    print("+", " ".join(map(str, cmd)), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def _env(bin_dir: Path) -> dict:
+    """Environment with the venv's scripts first on PATH (nbgrader calls `alembic` by name)."""
+    return {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
+
+
+def student_extensions(bin_dir: Path) -> None:
+    jupyter = bin_dir / "jupyter"
+    env = _env(bin_dir)
+    for plugin in INSTRUCTOR_LAB_PLUGINS:
+        _run(jupyter, "labextension", "disable", "--level=sys_prefix", plugin, env=env)
+        _run(jupyter, "labextension", "lock", "--level=sys_prefix", plugin, env=env)
+    for ext in INSTRUCTOR_SERVER_EXTENSIONS:
+        _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env)
+
+
+def ensure_env() -> Path:
+    """Create .venv/ and install requirements.txt and the lib, unless already done."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"Descent needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    python = BIN / ("python.exe" if os.name == "nt" else "python")
+    if not python.exists():
+        print(f"Creating the virtual environment {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    wanted = hashlib.sha256(b"".join(
+        p.read_bytes() for p in (ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml")
+    ) + sys.version.encode()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != wanted:
+        _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        _run(python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt",
+             "-e", ROOT / "lib")
+        student_extensions(BIN)
+        STAMP.write_text(wanted)
+    return python
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("lab", "test", "student-extensions"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "student-extensions":  # in an environment that is already set up (Binder)
+        student_extensions(Path(sys.executable).parent)
+        return 0
+    python = ensure_env()
+    env = _env(BIN)
+    if command == "lab":
+        cmd = [BIN / "jupyter", "lab", "lectures/00_gradient_descent.ipynb", *rest]
+    else:
+        cmd = [python, "-m", "pytest", *rest]
+    print("+", " ".join(map(str, cmd)), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,23 @@
+"""Check your rules in lib/descent/rules.py from a terminal:
+
+    pytest exercises                  # every rule of the built topics
+    pytest exercises -k momentum      # one rule (momentum and momentum_ema)
+
+These are the same checks as the exercise notebooks' visible test cells.
+"""
+import pytest
+
+from descent import checks, rules
+from descent.syllabus import TOPICS
+
+RULES = [name for topic in TOPICS if topic.built for name in topic.rules]
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_reference_values(name):
+    checks.check_rule(getattr(rules, name), name)
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_properties(name):
+    checks.check_properties(getattr(rules, name), name)
