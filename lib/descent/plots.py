@@ -40,8 +40,9 @@ def _log_norm(levels):
 def path(ax, theta, label=None, color=None, marker=".", **kw):
     """Draw one trajectory θ_0..θ_T (shape (T+1, 2)) with its start and end marked."""
     theta = np.asarray(theta)
-    (line,) = ax.plot(theta[:, 0], theta[:, 1], marker=marker, markersize=3, lw=1.2,
-                      label=label, color=color, **kw)
+    kw.setdefault("markersize", 3)
+    kw.setdefault("lw", 1.2)
+    (line,) = ax.plot(theta[:, 0], theta[:, 1], marker=marker, label=label, color=color, **kw)
     ax.plot(theta[0, 0], theta[0, 1], "o", color=line.get_color(), markersize=6, mfc="white")
     return line
 

@@ -163,6 +163,12 @@ class Explorer:
             self.ax_loss.set_ylabel("loss − min")
             self.ax_loss.set_xlim(0, max(self.max_steps, 1))
             self.ax_loss.yaxis.set_minor_locator(NullLocator())
+            self.ax_loss.yaxis.tick_right()  # tick labels grow into the free right margin
+            self.ax_loss.yaxis.set_label_position("right")
+            self.ax_loss.set_ylim(1e-8, 1e2)
+        self.canvas.draw()  # lay the figure out once with every axes in place, then freeze it
+        self.fig.set_layout_engine("none")
+        if self.ax_loss is not None:
             self.ax_loss.set_visible(False)
         self.canvas.draw()  # the contour and the axes, once
         self.contour_background = self.canvas.copy_from_bbox(self.fig.bbox)

@@ -1,0 +1,53 @@
+"""Shared fixtures: the repository layout, an instructor copy of the lib, notebook execution."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "solutions"))  # release.py and mistakes.py (instructor side)
+
+from descent.syllabus import TOPICS  # noqa: E402
+
+BUILT = [t for t in TOPICS if t.built]
+
+
+def env_with(**extra) -> dict:
+    """This process's environment, its interpreter's scripts first on PATH, plus ``extra``."""
+    env = {**os.environ, **extra}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+@pytest.fixture(scope="session")
+def instructor_lib(tmp_path_factory) -> dict:
+    """Environment in which `descent.rules` is the reference (solutions/rules.py): the
+    instructor's version of the file students edit. Returns the environment variables."""
+    where = tmp_path_factory.mktemp("instructor_lib")
+    shutil.copytree(ROOT / "lib" / "descent", where / "descent",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "solutions" / "rules.py", where / "descent" / "rules.py")
+    return env_with(PYTHONPATH=str(where),
+                    DESCENT_REFERENCE_RULES=str(ROOT / "solutions" / "rules.py"))
+
+
+def execute(path: Path, env: dict | None = None, allow_errors: bool = False, timeout: int = 300):
+    """Run a notebook top to bottom in a fresh kernel (cwd: its folder) and return it."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=env or env_with())
+    return nb
+
+
+def error_outputs(nb) -> list[tuple[str, str]]:
+    """(cell id, "Ename: evalue") of every error output."""
+    return [(c.get("id"), f"{o['ename']}: {o['evalue']}")
+            for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]

@@ -1,0 +1,66 @@
+"""Every lecture and solution notebook runs; untouched exercises fail their checks as they
+should; nbgrader's Validator passes every solution notebook."""
+from __future__ import annotations
+
+import pytest
+from conftest import BUILT, ROOT, error_outputs, execute
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_lecture_runs_without_error_before_any_rule_is_written(topic):
+    # default environment: lib/descent/rules.py holds the stubs, as for a new student
+    nb = execute(ROOT / topic.lecture)
+    assert error_outputs(nb) == []
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_solution_notebook_runs_without_error(topic, instructor_lib):
+    nb = execute(ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb", env=instructor_lib)
+    assert error_outputs(nb) == []
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []))
+    for rule in topic.rules:
+        assert f"✓ {rule} matches the reference values" in printed
+        assert f"✓ {rule} has the expected properties" in printed
+
+
+def _only_comments(source: str) -> bool:
+    """A test cell whose checks are all hidden: the student's copy holds a comment only."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in source.splitlines())
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_untouched_exercise_fails_its_checks_with_the_helpful_message(topic):
+    nb = execute(ROOT / topic.exercise, allow_errors=True)
+    errors = dict(error_outputs(nb))
+    visible_tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                     and c.cell_type == "code" and not _only_comments(c.source)]
+    assert visible_tests
+    for cell in visible_tests:
+        assert cell.id in errors, f"test cell {cell.id} passed on an untouched exercise"
+    for rule in topic.rules:
+        message = next(e for cid, e in errors.items() if cid.endswith(f"{rule.replace('momentum_ema', 'ema')}-reference"))
+        assert "not implemented yet" in message and topic.lecture in message
+        assert topic.exercise in message and "lib/descent/rules.py" in message
+    # the widget cell still works: it shows the reference and says why yours is missing
+    widget = next(c for c in nb.cells if c.id.endswith("-widget"))
+    assert not any(o.get("output_type") == "error" for o in widget.outputs)
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_nbgrader_validator_passes_solutions_and_fails_untouched_exercises(topic, instructor_lib,
+                                                                          monkeypatch):
+    from nbgrader.validator import Validator
+
+    for key, value in instructor_lib.items():
+        monkeypatch.setenv(key, value)
+    solution = ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb"
+    result = Validator().validate(str(solution))
+    assert not result.get("failed") and not result.get("mismatch_changed"), result
+
+    for key in ("PYTHONPATH", "DESCENT_REFERENCE_RULES"):
+        monkeypatch.delenv(key, raising=False)
+    result = Validator().validate(str(ROOT / topic.exercise))
+    assert result.get("failed"), "an untouched exercise should not validate"
