@@ -51,3 +51,29 @@ def error_outputs(nb) -> list[tuple[str, str]]:
     return [(c.get("id"), f"{o['ename']}: {o['evalue']}")
             for c in nb.cells if c.cell_type == "code"
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def reference_rule(name: str):
+    from descent import reference
+
+    return reference.rule(name)
+
+
+def reference_cases(name: str):
+    from descent import checks
+
+    return checks.load(name)["cases"]
+
+
+def torch_values(kind: str) -> dict:
+    """torch.optim.SGD's trajectory on the 'quadratic' case (tests/data/make_torch_fixtures.py)."""
+    import json
+
+    import numpy as np
+
+    data = json.loads((ROOT / "tests" / "data" / "torch_sgd.json").read_text())[kind]
+    return {k: (np.array(v) if isinstance(v, list) else v) for k, v in data.items()}
+
+
+def quadratic_case(name: str):
+    return next(c for c in reference_cases(name) if c.name.startswith("quadratic"))
