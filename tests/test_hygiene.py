@@ -1,0 +1,56 @@
+"""Notebook hygiene: committed without outputs, stable unique cell ids, nbgrader metadata sane,
+lectures linked to the notation table and their exercise."""
+import json
+import re
+
+import pytest
+from conftest import BUILT, ROOT
+
+NOTEBOOKS = sorted(p for d in ("lectures", "exercises", "solutions") for p in (ROOT / d).rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 3 * len(BUILT)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_committed_without_outputs_and_with_stable_ids(path):
+    nb = json.loads(path.read_text())
+    assert nb["nbformat"] == 4 and nb["nbformat_minor"] >= 5
+    prefix = path.name[:2]
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(ids) == len(set(ids)), "duplicate cell ids"
+    for cell in nb["cells"]:
+        assert re.fullmatch(rf"{prefix}-[a-z0-9-]+", cell["id"]), cell["id"]
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_lecture_links_notation_and_exercise(topic):
+    text = (ROOT / topic.lecture).read_text()
+    assert "../README.md#notation" in text
+    assert f"../exercises/{topic.slug}/{topic.slug}.ipynb" in text
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_solution_has_graded_parts(topic):
+    nb = json.loads((ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb").read_text())
+    meta = [c["metadata"].get("nbgrader") for c in nb["cells"] if c["metadata"].get("nbgrader")]
+    grade_ids = [m["grade_id"] for m in meta]
+    assert len(grade_ids) == len(set(grade_ids))
+    tests = [m for m in meta if m["grade"] and not m["solution"]]
+    manual = [m for m in meta if m["grade"] and m["solution"]]
+    answers = [m for m in meta if m["solution"] and not m["grade"]]
+    assert tests and all(m["locked"] and m["points"] > 0 for m in tests)
+    assert len(manual) >= 1 and len(answers) >= 1   # a written answer, a value answered by code
+    sources = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+    assert sum("BEGIN HIDDEN TESTS" in s for s in sources.values()) >= 2
+
+
+def test_lectures_and_library_never_read_the_shared_folder():
+    for path in [*NOTEBOOKS, *(ROOT / "lib").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]:
+        if path.name == "test_hygiene.py":
+            continue
+        assert "/shared/" not in path.read_text() and "../shared" not in path.read_text(), path
