@@ -37,9 +37,14 @@ INSTRUCTOR_SERVER_EXTENSIONS = [
 ]
 
 
-def _run(*cmd, **kw):
+def _run(*cmd, quiet=False, **kw):
     print("+", " ".join(map(str, cmd)), flush=True)
-    subprocess.run([str(c) for c in cmd], check=True, **kw)
+    if not quiet:
+        subprocess.run([str(c) for c in cmd], check=True, **kw)
+        return
+    out = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    if out.returncode:
+        sys.exit(f"{cmd[0]} failed:\n{out.stdout}{out.stderr}")
 
 
 def _env(bin_dir: Path) -> dict:
@@ -51,10 +56,10 @@ def student_extensions(bin_dir: Path) -> None:
     jupyter = bin_dir / "jupyter"
     env = _env(bin_dir)
     for plugin in INSTRUCTOR_LAB_PLUGINS:
-        _run(jupyter, "labextension", "disable", "--level=sys_prefix", plugin, env=env)
-        _run(jupyter, "labextension", "lock", "--level=sys_prefix", plugin, env=env)
+        _run(jupyter, "labextension", "disable", "--level=sys_prefix", plugin, env=env, quiet=True)
+        _run(jupyter, "labextension", "lock", "--level=sys_prefix", plugin, env=env, quiet=True)
     for ext in INSTRUCTOR_SERVER_EXTENSIONS:
-        _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env)
+        _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env, quiet=True)
 
 
 def ensure_env() -> Path:
@@ -88,7 +93,11 @@ def main(argv: list[str]) -> int:
     python = ensure_env()
     env = _env(BIN)
     if command == "lab":
-        cmd = [BIN / "jupyter", "lab", "lectures/00_gradient_descent.ipynb", *rest]
+        # the whole course as the file browser's root, lecture 00 open
+        cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+               "--LabApp.default_url=/lab/tree/lectures/00_gradient_descent.ipynb", *rest]
+        if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
+            cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
     else:
         cmd = [python, "-m", "pytest", *rest]
     print("+", " ".join(map(str, cmd)), flush=True)

@@ -28,8 +28,9 @@ def test_committed_without_outputs_and_with_stable_ids(path):
 
 
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
-def test_lecture_links_notation_and_exercise(topic):
+def test_lecture_links_notation_and_exercise_and_has_a_slider_explorer(topic):
     text = (ROOT / topic.lecture).read_text()
+    assert "widgets.Explorer(" in text or "widgets.compare(" in text
     assert "../README.md#notation" in text
     assert f"../exercises/{topic.slug}/{topic.slug}.ipynb" in text
 
