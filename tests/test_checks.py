@@ -81,6 +81,7 @@ def test_modified_state_is_caught():
 
 
 def test_missing_state_key_is_reported():
+    @with_state(v=0.0)
     def no_state(theta, g, state, *, eta, alpha):
         return theta - eta * g, {}
 
@@ -117,9 +118,42 @@ def test_check_against_uses_the_given_values():
 
 
 def test_reference_files_carry_provenance_and_full_precision():
+    import re
+
+    from conftest import ROOT
+
     for name in ["gd", "momentum", "momentum_ema", "nesterov"]:
         data = checks.load(name)
-        assert "solutions/rules.py" in data["provenance"] and "tests/" in data["provenance"]
-        values = np.concatenate([c.theta.ravel() for c in data["cases"]])
-        assert any(len(repr(float(x))) >= 17 for x in values)  # not rounded to a few digits
+        named = re.findall(r"(?:solutions|tests)/[\w/]+\.(?:py|json)", data["provenance"])
+        assert "solutions/rules.py" in named and any(n.startswith("tests/test_") for n in named)
+        for path in named:
+            assert (ROOT / path).is_file(), path
+        random = [c for c in data["cases"] if not c.name.startswith("quadratic")]  # short decimals there
+        values = np.concatenate([c.theta[1:].ravel() for c in random])
+        values = values[(values != 0) & (np.abs(values) < 1e3)]
+        # stored as computed: none rounded to 12 significant digits or fewer
+        rounded = [x for x in values if float(f"{x:.12g}") == x]
+        assert len(rounded) < 0.02 * len(values), rounded[:5]
         assert len(data["cases"]) >= 4 and any(c.theta0.ndim == 2 for c in data["cases"])
+
+
+def test_a_rule_without_its_declared_state_is_told_to_keep_the_decorator():
+    def undeclared(theta, g, state, *, eta, alpha):  # right update, decorator deleted
+        v = alpha * state["v"] - eta * g
+        return theta + v, {"v": v}
+
+    with pytest.raises(checks.RuleCheckFailed, match="keep the @with_state"):
+        checks.check_rule(undeclared, "momentum")
+
+
+def test_state_kept_between_calls_gets_a_hint():
+    memory = {}
+
+    def global_velocity(theta, g, state, *, eta):  # remembers across calls, outside `state`
+        memory["v"] = 0.5 * memory.get("v", 0.0) - eta * g
+        return theta + memory["v"], {}
+
+    one_step = checks.Case("one step", {"eta": 0.1}, np.zeros(1), np.ones((1, 1)),
+                           np.array([[0.0], [-0.1]]), {})
+    with pytest.raises(checks.RuleCheckFailed, match="keep something between calls"):
+        checks.check_rule(global_velocity, "gd", [one_step, one_step])

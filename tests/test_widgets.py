@@ -68,11 +68,16 @@ def test_broken_rules_do_not_break_the_explorer():
 
 
 def test_diverging_runs_keep_the_loss_panel_finite():
-    ex = _explorer()
-    ex.hyper_sliders["eta"].value = 0.1 * 3  # clipped to the slider's max: 0.1, still > 2/λ
-    ex.hyper_sliders["alpha"].value = 0.99
+    steep = surfaces.quadratic(1.0, 1000.0)  # η = 0.1: the steep coordinate grows 99× per step
+    ex = widgets.Explorer(steep, [widgets.Run("GD", reference_rule("gd")),
+                                  widgets.Run("slow GD", reference_rule("gd"), {"eta": 1e-3})],
+                          SLIDERS, steps=200)
+    ex.hyper_sliders["eta"].value = 0.1
+    assert "<b>GD</b>: not finite from step" in ex.status.value   # overflowed to inf, then NaN
     lo, hi = ex.ax_loss.get_ylim()
-    assert np.isfinite([lo, hi]).all() and lo > 0
+    assert np.isfinite([lo, hi]).all() and 0 < lo < hi < 1e12
+    capped = ex.loss_lines[0].get_data()[1]
+    assert np.isfinite(capped).all() and capped.max() <= 1e3 * steep.loss(steep.start) * 1.0001
 
 
 def test_run_hyper_mapping():
