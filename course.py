@@ -30,6 +30,8 @@ INSTRUCTOR_LAB_PLUGINS = [
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:menu",
 ]
+#: JupyterLab's "get notified about Jupyter news?" pop-up: noise for a student opening a lecture
+QUIET_LAB_PLUGINS = ["@jupyterlab/apputils-extension:announcements"]
 INSTRUCTOR_SERVER_EXTENSIONS = [
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.assignment_list",
@@ -55,7 +57,7 @@ def _env(bin_dir: Path) -> dict:
 def student_extensions(bin_dir: Path) -> None:
     jupyter = bin_dir / "jupyter"
     env = _env(bin_dir)
-    for plugin in INSTRUCTOR_LAB_PLUGINS:
+    for plugin in INSTRUCTOR_LAB_PLUGINS + QUIET_LAB_PLUGINS:
         _run(jupyter, "labextension", "disable", "--level=sys_prefix", plugin, env=env, quiet=True)
         _run(jupyter, "labextension", "lock", "--level=sys_prefix", plugin, env=env, quiet=True)
     for ext in INSTRUCTOR_SERVER_EXTENSIONS:

@@ -54,3 +54,9 @@ def test_instructor_plugin_ids_exist_in_the_installed_nbgrader():
     for plugin in re.findall(r'"(@jupyter/nbgrader:[a-z-]+)"', COURSE):
         assert plugin in bundle, plugin
     assert "@jupyter/nbgrader:validate-assignment" in bundle
+    import jupyterlab
+
+    lab = Path(jupyterlab.__file__).parents[4] / "share" / "jupyter" / "lab" / "static"
+    lab_bundle = "".join(p.read_text(errors="ignore") for p in lab.glob("*.js"))
+    assert '"@jupyterlab/apputils-extension:announcements"' in COURSE
+    assert "@jupyterlab/apputils-extension:announcements" in lab_bundle

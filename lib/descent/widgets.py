@@ -13,8 +13,10 @@ reveals more of an already computed trajectory.
 """
 from __future__ import annotations
 
+import html
 import inspect
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -72,6 +74,11 @@ def _accepted(rule, values: dict) -> dict:
     return {k: v for k, v in values.items() if k in names}
 
 
+def _html(text) -> str:
+    """Escape a message for the status line, with `code` in backticks shown as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
+
+
 def _make_slider(name, spec):
     desc = spec.get("description") or name
     style = {"description_width": "initial"}
@@ -110,12 +117,12 @@ class Explorer:
         self.hyper_sliders = {k: _make_slider(k, spec) for k, spec in sliders.items()}
         x0, x1 = surface.xlim
         y0, y1 = surface.ylim
+        look = dict(style={"description_width": "initial"}, layout=W.Layout(width="320px"))
         self.start_x = W.FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
-                                     description="start θ₁", layout=W.Layout(width="320px"))
+                                     description="start θ₁", **look)
         self.start_y = W.FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
-                                     description="start θ₂", layout=W.Layout(width="320px"))
-        self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown",
-                                 layout=W.Layout(width="320px"))
+                                     description="start θ₂", **look)
+        self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown", **look)
         self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 100),
                            interval=40, description="play")
         W.jslink((self.play, "value"), (self.steps, "value"))
@@ -203,14 +210,14 @@ class Explorer:
                     traj = rollout(run.rule, self.surface, start, self.max_steps,
                                    **run.hyperparameters(values))
             except NotYetImplemented as err:
-                notes.append(f"<b>{run.label}</b>: {err}")
+                notes.append(f"<b>{_html(run.label)}</b>: {_html(err)}")
                 continue
             except Exception as err:  # a broken student rule must not break the widget
-                notes.append(f"<b>{run.label}</b> raised {type(err).__name__}: {err}")
+                notes.append(f"<b>{_html(run.label)}</b> raised {type(err).__name__}: {_html(err)}")
                 continue
             bad = ~np.isfinite(traj.theta).all(axis=-1)
             if bad.any():
-                notes.append(f"<b>{run.label}</b>: not finite from step {int(np.argmax(bad))} on "
+                notes.append(f"<b>{_html(run.label)}</b>: not finite from step {int(np.argmax(bad))} on "
                              "(the run diverged, or the rule returns NaN)")
             results[run.label] = traj
         return results, notes
