@@ -57,7 +57,7 @@ def test_wrong_state_only_is_reported_as_the_state_variable():
     (lambda th, g, s, eta: ((th - eta * g).sum(), {}), "(wrong shape)"),
     (lambda th, g, s, eta: th - eta * g, "returns a pair"),
     (lambda th, g, s, eta: (th - eta * g, None), "must be a dict"),
-    (lambda th, g, s, eta: (th - eta * g) / 0 if th.ndim > 5 else 1 / 0, "raised ZeroDivisionError"),
+    (lambda th, g, s, eta: 1 / 0, "raised ZeroDivisionError"),
     (lambda th, g, s, eta: ("θ", {}), "not an array of numbers"),
 ])
 def test_broken_submissions_get_a_clear_message(body, expected):

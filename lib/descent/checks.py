@@ -77,8 +77,8 @@ def _fmt_hyper(hyper: dict) -> str:
     return ", ".join(f"{k} = {_fmt(np.squeeze(v)) if np.ndim(v) else v!r}" for k, v in hyper.items())
 
 
-def _copy_state(state):
-    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in state.items()}
+def _copy_arrays(d: dict) -> dict:
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in d.items()}
 
 
 def _same(a, b) -> bool:
@@ -107,9 +107,8 @@ def run_case(rule, name: str, case: Case):
     where = f"`{name}` in case “{case.name}”"
     for t in range(1, case.steps + 1):
         g = case.grads[t - 1].copy()
-        hyper = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.hyper.items()}
-        before = (theta.copy(), g.copy(), _copy_state(state),
-                  {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in hyper.items()})
+        hyper = _copy_arrays(case.hyper)
+        before = (theta.copy(), g.copy(), _copy_arrays(state), _copy_arrays(hyper))
         try:
             out = rule(theta, g, state, **hyper)
         except NotYetImplemented as err:
@@ -186,7 +185,7 @@ def _check_output(where, t, out, case):
                 f"{where}: state['{k}'] at step t = {t} has shape {value.shape}, expected "
                 f"{case.state[k].shape[1:]} (wrong shape)."
             )
-    return new_theta, {k: new_state[k] for k in new_state}
+    return new_theta, new_state
 
 
 def _close(a, b) -> bool:
