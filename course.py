@@ -4,7 +4,10 @@
     python3 course.py lab     # install into .venv/ what is missing, open JupyterLab on lecture 00
     python3 course.py test    # install into .venv/ what is missing, run every test
 
-Anything after the command goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
+    python3 course.py submit 01_momentum --student ID   # students: pack an exercise to hand in
+    python3 course.py grade 01_momentum ZIP_FOLDER       # instructors: collect, autograde, feedback, CSV
+
+Anything after `lab` or `test` goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
 `python3 course.py student-extensions` configures nbgrader's JupyterLab plugins for students
 (Binder's postBuild runs it): the Validate button stays, the instructor panels are disabled.
 """
@@ -21,6 +24,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".descent-installed"
+TEST_STAMP = VENV / ".descent-test-installed"
+TEST_REQUIREMENTS = ROOT / "tests" / "requirements.txt"
 
 #: nbgrader's instructor-side pieces, hidden from students (the Validate button stays)
 INSTRUCTOR_LAB_PLUGINS = [
@@ -64,35 +69,45 @@ def student_extensions(bin_dir: Path) -> None:
         _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env, quiet=True)
 
 
-def ensure_env() -> Path:
-    """Create .venv/ and install requirements.txt and the lib, unless already done."""
+def _stale(stamp: Path, *sources: Path) -> str | None:
+    """The wanted stamp text if `sources` changed since `stamp` was written, else None."""
+    wanted = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + sys.version.encode()).hexdigest()
+    return None if stamp.exists() and stamp.read_text() == wanted else wanted
+
+
+def ensure_env(with_tests: bool = False) -> Path:
+    """Create .venv/ and install requirements.txt and the lib (and, `with_tests`, the test-only
+    packages of tests/requirements.txt), unless already done."""
     if sys.version_info < (3, 10):
         sys.exit(f"Descent needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     python = BIN / ("python.exe" if os.name == "nt" else "python")
     if not python.exists():
         print(f"Creating the virtual environment {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    wanted = hashlib.sha256(b"".join(
-        p.read_bytes() for p in (ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml")
-    ) + sys.version.encode()).hexdigest()
-    if not STAMP.exists() or STAMP.read_text() != wanted:
+    wanted = _stale(STAMP, ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml")
+    if wanted:
         _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         _run(python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt",
              "-e", ROOT / "lib")
         student_extensions(BIN)
         STAMP.write_text(wanted)
+    wanted = with_tests and _stale(TEST_STAMP, TEST_REQUIREMENTS)
+    if wanted:
+        _run(python, "-m", "pip", "install", "--quiet", "-r", TEST_REQUIREMENTS)
+        TEST_STAMP.write_text(wanted)
     return python
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "student-extensions"):
+    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "student-extensions"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "student-extensions":  # in an environment that is already set up (Binder)
         student_extensions(Path(sys.executable).parent)
         return 0
-    python = ensure_env()
+    # test-only packages (the browser driver) stay out of the students' environment
+    python = ensure_env(with_tests=command == "test")
     env = _env(BIN)
     if command == "lab":
         # the whole course as the file browser's root, lecture 00 open
@@ -100,6 +115,10 @@ def main(argv: list[str]) -> int:
                "--LabApp.default_url=/lab/tree/lectures/00_gradient_descent.ipynb", *rest]
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
             cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
+    elif command == "submit":
+        cmd = [python, "-m", "descent.submit", *rest]
+    elif command == "grade":
+        cmd = [python, ROOT / "solutions" / "grade.py", *rest]
     else:
         cmd = [python, "-m", "pytest", *rest]
     print("+", " ".join(map(str, cmd)), flush=True)
