@@ -18,7 +18,27 @@ c.CourseDirectory.autograded_directory = os.path.join("grading", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("grading", "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "grading", "gradebook.db")
 
-# A student's infinite loop must not hang a grading run.
-c.ExecutePreprocessor.timeout = 120
 # Deleted test cells are put back, edited locked cells restored (nbgrader's defaults for the latter).
 c.OverwriteCells.add_missing_cells = True
+# Per-cell execution timeout in seconds (`python3 course.py grade --timeout` changes it for a run):
+# a cell that runs longer is interrupted, marked CellTimeoutError, and the next cells still run.
+c.Execute.timeout = 120
+# A submission carries the student's own rules.py: never replace it with a file of the same name
+# from solutions/ (the assignment folders there hold only the notebook, but be explicit).
+c.Autograde.exclude_overwriting = {
+    name: ["rules.py"] for name in sorted(os.listdir(os.path.join(here, "solutions")))
+    if os.path.isdir(os.path.join(here, "solutions", name)) and name[:2].isdigit()
+}
+
+# Feedback without the hidden tests, and check failures as their message (solutions/nbgrader_feedback.py).
+try:
+    import sys
+
+    sys.path.insert(0, os.path.join(here, "solutions"))
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+    from nbgrader_feedback import HideHiddenTests
+
+    c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+except ImportError:  # a student's copy without solutions/: no feedback is generated there anyway
+    pass

@@ -109,10 +109,12 @@ def test_momentum_that_is_not_gd_at_alpha_zero_fails_the_property():
         checks.check_properties(plus_one, "momentum")
 
 
-def test_check_against_uses_the_given_values():
+def test_check_against_uses_the_given_values(capsys):
     rule = reference_rule("gd")
     theta0, grads = np.array([1.0]), np.array([[2.0], [4.0]])
-    assert checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.0]], {})
+    assert checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.0]],
+                                {}) is None  # printed, not returned: nbgrader would read it as a score
+    assert "✓ gd matches the reference values: 1 cases, 2 steps" in capsys.readouterr().out
     with pytest.raises(checks.RuleCheckFailed, match="expected θ_2"):
         checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.5]], {})
 
@@ -157,3 +159,13 @@ def test_state_kept_between_calls_gets_a_hint():
                            np.array([[0.0], [-0.1]]), {})
     with pytest.raises(checks.RuleCheckFailed, match="keep something between calls"):
         checks.check_rule(global_velocity, "gd", [one_step, one_step])
+
+
+def test_properties_report_nan_before_comparing_runs():
+    @with_state(v=0.0)
+    def nan_rule(theta, g, state, *, eta, alpha):
+        v = alpha * state["v"] - eta * g
+        return theta + v * np.nan, {"v": v}
+
+    with pytest.raises(checks.RuleCheckFailed, match=r"returned NaN or inf at step t = 1 from finite"):
+        checks.check_properties(nan_rule, "momentum")

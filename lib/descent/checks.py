@@ -273,7 +273,7 @@ def _check_declared_state(rule, name: str, case: Case) -> None:
             )
 
 
-def check_rule(rule, name: str, cases=None) -> str:
+def check_rule(rule, name: str, cases=None) -> None:
     """Check ``rule`` against the reference values of rule ``name`` (or the given cases)."""
     __tracebackhide__ = True
     cases = load(name)["cases"] if cases is None else cases
@@ -291,19 +291,18 @@ def check_rule(rule, name: str, cases=None) -> str:
     steps = sum(c.steps for c in cases)
     msg = (f"✓ {name} matches the reference values: {len(cases)} cases, {steps} steps, "
            "parameters and state.")
-    print(msg)
-    return msg
+    print(msg)  # printed, not returned: nbgrader reads a grade cell's result as its score
 
 
 def check_against(rule, name: str, theta0, grads, hyper: dict, theta, state: dict,
-                  case_name: str = "further case") -> str:
+                  case_name: str = "further case") -> None:
     """Check ``rule`` on given inputs against expected outputs θ_0..θ_T and state_0..state_T
     derived some other way (a closed form, a hand computation)."""
     __tracebackhide__ = True
     f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
     case = Case(case_name, dict(hyper), f(theta0), f(grads), f(theta),
                 {k: f(v) for k, v in state.items()})
-    return check_rule(rule, name, [case])
+    check_rule(rule, name, [case])
 
 
 # -- properties -----------------------------------------------------------------------------
@@ -326,10 +325,17 @@ def _run_free(rule, name, theta0, grads, hyper, state0):
                 {k: np.zeros((len(grads) + 1,) + shape) for k in state0})
     for k, v in state0.items():
         case.state[k][0] = v
-    return run_case(rule, name, case)
+    thetas, states = run_case(rule, name, case)
+    finite = [np.all(np.isfinite(th)) and all(np.all(np.isfinite(s[t])) for s in states.values())
+              for t, th in enumerate(thetas)]
+    if not all(finite):
+        raise RuleCheckFailed(
+            f"`{name}` returned NaN or inf at step t = {finite.index(False)} from finite inputs "
+            f"({_fmt_hyper(hyper)}): look for a division by zero or an overflow.")
+    return thetas, states
 
 
-def check_properties(rule, name: str) -> str:
+def check_properties(rule, name: str) -> None:
     """Properties every correct rule has, checked on fresh random inputs:
 
     * it is pure and keeps shapes, for a scalar, a vector, a matrix and a batch;
@@ -380,5 +386,4 @@ def check_properties(rule, name: str) -> str:
         done.append(f"{coef} = 0 gives gradient descent")
 
     msg = f"✓ {name} has the expected properties: " + "; ".join(done) + "."
-    print(msg)
-    return msg
+    print(msg)  # printed, not returned: nbgrader reads a grade cell's result as its score

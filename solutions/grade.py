@@ -1,0 +1,365 @@
+"""The grading command: collect → autograde → feedback → grades CSV, for one exercise.
+
+    python3 course.py grade 01_momentum ZIP_FOLDER     # zips handed in (Binder, e-mail, an LMS)
+    python3 course.py grade 01_momentum --exchange     # nbgrader collect on a JupyterHub
+    python3 course.py grade 01_momentum                # what is already in grading/submitted/
+
+Each submission is the exercise notebook plus the student's own ``rules.py``
+(``python3 course.py submit``). Grading runs nbgrader's autograde for one student at a time, with
+the kernel importing that student's ``rules.py`` and nothing else: the grading lib in
+``grading/env/`` is the course's lib with ``rules.py`` replaced by a loader of the submission's
+file and ``reference.py`` by a stub that refuses, and an audit hook keeps the kernel out of the
+rest of the course folder (solutions/grading_kernel/). Writes
+
+    grading/feedback/<student>/<exercise>/<exercise>.html   feedback for each student
+    grading/grades_<exercise>.csv                          one row per student, with a status
+
+and prints a summary. A student whose kernel died is flagged INCOMPLETE and gets no score in the
+CSV (nbgrader itself would keep the points earned before the crash and say nothing). Re-running
+is safe: every submission is collected and graded afresh, with the same result. The exit status
+is non-zero only when the run itself failed, never because a student's code is broken.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADING = ROOT / "grading"
+KERNEL_FILES = ROOT / "solutions" / "grading_kernel"
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ZIP_NAME = re.compile(r"(?P<exercise>\d\d_[a-z0-9_]+?)__(?P<student>[A-Za-z0-9][A-Za-z0-9._-]*)\.zip$")
+MAX_FILE_BYTES = 20 * 2**20
+RULES = "rules.py"
+
+
+class RunFailed(Exception):
+    """The grading run itself cannot go on (not a problem with one student's work)."""
+
+
+# -- outcome of one student ------------------------------------------------------------------
+GRADED, TIMED_OUT, KERNEL_DIED, MISSING, FAILED = (
+    "graded", "graded, timed out", "INCOMPLETE: kernel died", "graded, files missing",
+    "INCOMPLETE: not graded")
+COMPLETE = {GRADED, TIMED_OUT, MISSING}
+
+
+@dataclass
+class Student:
+    id: str
+    source: str = ""                               # the zip (or folder) it came from
+    notes: list[str] = field(default_factory=list)  # what the instructor should know
+    status: str = ""
+    score: float | None = None                      # total so far, None if incomplete
+    auto: tuple[float, float] = (0.0, 0.0)          # autograded points: earned, possible
+    manual_pending: float = 0.0                     # points awaiting grading by hand
+    max_score: float = 0.0
+    seconds: float = 0.0
+
+
+# -- collect -----------------------------------------------------------------------------------
+def _read_zip(path: Path, exercise: str, notebook: str) -> tuple[str | None, dict, list[str]]:
+    """(student id or None, {name: bytes} of the files we take, notes) from one zip."""
+    notes = []
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        return None, {}, [f"{path.name}: not a readable zip ({err})"]
+    with zf:
+        by_name = {}
+        for info in zf.infolist():  # by base name only: nothing is extracted to a path it names
+            base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+            if base in (notebook, RULES, "submission.json") and not info.is_dir():
+                if info.file_size > MAX_FILE_BYTES:
+                    notes.append(f"{base} is larger than {MAX_FILE_BYTES >> 20} MB: ignored")
+                    continue
+                by_name.setdefault(base, zf.read(info))
+    manifest = {}
+    if "submission.json" in by_name:
+        try:
+            manifest = json.loads(by_name.pop("submission.json"))
+        except ValueError:
+            notes.append("submission.json is unreadable")
+    named = ZIP_NAME.search(path.name)
+    student = manifest.get("student") or (named and named["student"])
+    claimed = manifest.get("exercise") or (named and named["exercise"])
+    if claimed and claimed != exercise:
+        return None, {}, [f"{path.name}: a submission for {claimed}, not {exercise}: skipped"]
+    if not student or not STUDENT_ID.fullmatch(str(student)):
+        return None, {}, [f"{path.name}: cannot tell whose it is (no submission.json and not "
+                          f"named <exercise>__<student>.zip): skipped"]
+    return student, {**by_name, "created": manifest.get("created", "")}, notes
+
+
+def collect_zips(folder: Path, exercise: str) -> tuple[list[Student], list[str]]:
+    """Put each student's newest zip into grading/submitted/<student>/<exercise>/."""
+    notebook = f"{exercise}.ipynb"
+    newest: dict[str, tuple[str, Path, dict, list[str]]] = {}
+    problems = []
+    zips = sorted(folder.glob("*.zip"))
+    if not zips:
+        raise RunFailed(f"No .zip files in {folder}.")
+    for path in zips:
+        student, files, notes = _read_zip(path, exercise, notebook)
+        if student is None:
+            problems.extend(notes)
+            continue
+        when = files["created"] or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+        if student in newest:
+            older = min((newest[student][:2], (when, path)))
+            problems.append(f"{student}: several zips; graded the newest, not {older[1].name}")
+            if when < newest[student][0]:
+                continue
+        newest[student] = (when, path, files, notes)
+    students = []
+    for sid, (when, path, files, notes) in sorted(newest.items()):
+        target = GRADING / "submitted" / sid / exercise
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        for name in (notebook, RULES):
+            if name in files:
+                (target / name).write_bytes(files[name])
+        (target / "timestamp.txt").write_text(_nbgrader_time(when))
+        students.append(Student(sid, path.name, list(notes)))
+    return students, problems
+
+
+def _nbgrader_time(iso: str) -> str:
+    t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def submitted_students(exercise: str) -> list[Student]:
+    return [Student(p.parent.name, f"grading/submitted/{p.parent.name}")
+            for p in sorted((GRADING / "submitted").glob(f"*/{exercise}")) if p.is_dir()]
+
+
+# -- the grading lib the kernel sees ------------------------------------------------------------
+def build_grading_lib() -> Path:
+    """grading/env/: the course lib with the submission's rules.py loader and no reference."""
+    env = GRADING / "env"
+    shutil.rmtree(env, ignore_errors=True)
+    shutil.copytree(ROOT / "lib" / "descent", env / "descent",
+                    ignore=shutil.ignore_patterns("__pycache__", RULES, "reference.py"))
+    for name in (RULES, "reference.py"):
+        shutil.copy(KERNEL_FILES / name, env / "descent" / name)
+    shutil.copy(KERNEL_FILES / "sitecustomize.py", env / "sitecustomize.py")
+    return env
+
+
+def kernel_environment(env: Path) -> None:
+    """Environment the grading kernels inherit from this process (nbgrader starts them)."""
+    os.environ.pop("DESCENT_REFERENCE_RULES", None)
+    os.environ["PYTHONPATH"] = str(env)  # before the installed lib: its rules.py is never used
+    os.environ["DESCENT_GRADING_ROOT"] = str(ROOT)
+    os.environ["DESCENT_GRADING_LIB"] = str(env)
+
+
+# -- nbgrader ---------------------------------------------------------------------------------
+def nbgrader_api(timeout: int | None):
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    if timeout:
+        config.Execute.timeout = timeout
+    config.Application.log_level = "ERROR"  # their log goes into each result; the summary is ours
+    # the kernels' own start-up chatter would drown the progress display
+    config.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+                                      "--IPKernelApp.log_level=ERROR"]
+    return NbGraderAPI(config=config)
+
+
+def _cells(notebook: Path):
+    import nbformat
+
+    return nbformat.read(notebook, as_version=4).cells
+
+
+def _timeouts(notebook: Path) -> list[str]:
+    return [c.get("id", "?") for c in _cells(notebook) if c.cell_type == "code"
+            and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+
+
+def autograde(api, exercise: str, student: Student) -> None:
+    submitted = GRADING / "submitted" / student.id / exercise
+    have = {p.name for p in submitted.iterdir()}
+    missing = [n for n in (f"{exercise}.ipynb", RULES) if n not in have]
+    start = time.perf_counter()
+    result = api.autograde(exercise, student.id, force=True, create=True)
+    student.seconds = time.perf_counter() - start
+    log = (result.get("log") or "") + (result.get("error") or "")
+    autograded = GRADING / "autograded" / student.id / exercise / f"{exercise}.ipynb"
+    if result["success"]:
+        student.status = MISSING if missing else GRADED
+        if missing:
+            student.notes.append("missing " + " and ".join(missing) + ": graded without")
+        if autograded.exists() and (cells := _timeouts(autograded)):
+            student.status = TIMED_OUT if not missing else student.status
+            student.notes.append(f"timed out in {', '.join(cells)}; later cells were graded")
+    elif "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log:
+        student.status = KERNEL_DIED
+        student.notes.append("the kernel died while running the student's code (os._exit, a "
+                             "crash or memory exhaustion); nbgrader stopped grading there")
+    else:
+        student.status = FAILED
+        last = [ln for ln in log.strip().splitlines() if ln.strip()][-1:] or ["no log"]
+        student.notes.append(f"nbgrader could not grade it: {last[0][:200]}")
+
+
+def read_scores(exercise: str, students: list[Student]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{GRADING / 'gradebook.db'}", "descent") as gb:
+        for s in students:
+            try:
+                sub = gb.find_submission(exercise, s.id)
+            except MissingEntry:
+                continue
+            grades = [g for nb in sub.notebooks for g in nb.grades]
+            s.max_score = sum(g.max_score for g in grades)
+            # the course's convention: code grade cells are tests, markdown ones written answers
+            auto = [g for g in grades if g.cell.cell_type == "code"]
+            s.auto = (sum(g.auto_score or 0.0 for g in auto), sum(g.max_score for g in auto))
+            s.manual_pending = sum(g.max_score for g in grades if g.cell.cell_type != "code"
+                                   and g.needs_manual_grade and g.manual_score is None)
+            if s.status in COMPLETE:
+                s.score = sum(g.score for g in grades)
+
+
+def feedback(api, exercise: str, s: Student) -> None:
+    folder = GRADING / "feedback" / s.id / exercise
+    if s.status in COMPLETE and (GRADING / "autograded" / s.id / exercise).exists():
+        result = api.generate_feedback(exercise, s.id, force=True)
+        if result["success"]:
+            return
+        s.notes.append("feedback could not be generated: " + (result.get("error") or "")[-200:])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    note = "; ".join(s.notes) or s.status
+    (folder / f"{exercise}.html").write_text(
+        "<!doctype html><meta charset='utf-8'><title>Feedback</title>"
+        f"<h1>{html.escape(exercise)}: not graded completely</h1>"
+        f"<p>Your submission could not be graded to the end: {html.escape(note)}.</p>"
+        "<p>Run the exercise notebook top to bottom yourself (Kernel › Restart and Run All) to "
+        "find the cell that stops it, fix your rules, and hand it in again, or talk to your "
+        "instructor.</p>", "utf-8")
+
+
+# -- report ------------------------------------------------------------------------------------
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def write_csv(exercise: str, students: list[Student]) -> Path:
+    path = GRADING / f"grades_{exercise}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "exercise", "status", "score", "max_score", "auto_score",
+                    "auto_max", "manual_pending", "notes"])
+        for s in students:
+            w.writerow([s.id, exercise, s.status, "" if s.score is None else _points(s.score),
+                        _points(s.max_score), _points(s.auto[0]), _points(s.auto[1]),
+                        _points(s.manual_pending), "; ".join(s.notes)])
+    return path
+
+
+def line(s: Student) -> str:
+    score = (f"{_points(s.auto[0]):>4}/{_points(s.auto[1])} auto" if s.score is not None
+             else "  no score  ")
+    pending = f"(+{_points(s.manual_pending)} by hand)" if s.manual_pending and s.score is not None else ""
+    return f"{s.id:<20} {s.status:<24} {score} {pending:<15}"
+
+
+def summary(exercise: str, students: list[Student], problems: list[str], csv_path: Path) -> str:
+    out = [f"\nSummary of {exercise}: {_count(len(students), 'student')}"]
+    out += ["  " + line(s) + "".join(f"\n  {'':<20} - {n}" for n in s.notes) for s in students]
+    counts = {st: sum(s.status == st for s in students) for st in
+              (GRADED, TIMED_OUT, MISSING, KERNEL_DIED, FAILED)}
+    out.append("  " + "; ".join(f"{n} {st}" for st, n in counts.items() if n))
+    if any(s.status not in COMPLETE for s in students):
+        out.append("  INCOMPLETE students have no score in the CSV: look at their work by hand.")
+    if any(s.manual_pending and s.score is not None for s in students):
+        out.append("  Written answers await grading by hand: nbgrader formgrader "
+                   "(`jupyter lab` from the course folder, Nbgrader › Manage Assignments).")
+    out += [f"  ! {p}" for p in problems]
+    out.append(f"  grades: {csv_path.relative_to(ROOT)}; feedback: grading/feedback/<student>/{exercise}/")
+    return "\n".join(out)
+
+
+# -- the command -------------------------------------------------------------------------------
+def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
+          timeout: int | None = None, echo=print) -> list[Student]:
+    if not (ROOT / "solutions" / exercise / f"{exercise}.ipynb").is_file():
+        raise RunFailed(f"No exercise {exercise!r} in solutions/.")
+    GRADING.mkdir(exist_ok=True)
+    api = nbgrader_api(timeout)
+    os.chdir(ROOT)
+    # the gradebook learns the exercise's cells, points and hidden tests from solutions/
+    release = GRADING / "release-check"
+    api.coursedir.release_directory = str(release.relative_to(ROOT))
+    made = api.generate_assignment(exercise, force=True, create=True)
+    shutil.rmtree(release, ignore_errors=True)
+    if not made["success"]:
+        raise RunFailed(f"nbgrader generate_assignment {exercise} failed:\n{made.get('error')}")
+    problems: list[str] = []
+    if zips is not None:
+        students, problems = collect_zips(zips, exercise)
+    else:
+        if exchange:
+            got = api.collect(exercise, update=True)
+            if not got["success"]:
+                raise RunFailed(f"nbgrader collect {exercise} failed:\n{got.get('error')}")
+        students = submitted_students(exercise)
+    if not students:
+        raise RunFailed(f"No submissions of {exercise} to grade." + "".join(f"\n  {p}" for p in problems))
+    kernel_environment(build_grading_lib())
+    echo(f"Grading {exercise}: {_count(len(students), 'student')}")
+    for i, s in enumerate(students, 1):
+        autograde(api, exercise, s)
+        read_scores(exercise, [s])
+        feedback(api, exercise, s)
+        echo(f"[{i:>3}/{len(students)}] {line(s)}  {s.seconds:5.1f} s")
+    csv_path = write_csv(exercise, students)
+    echo(summary(exercise, students, problems, csv_path))
+    return students
+
+
+def main(argv=None) -> int:
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy notes from nbgrader's gradebook
+    warnings.filterwarnings("ignore", module="nbformat")  # cell ids nbgrader leaves out when re-inserting
+    parser = argparse.ArgumentParser(prog="python3 course.py grade", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("exercise", help="e.g. 01_momentum")
+    parser.add_argument("zips", nargs="?", type=Path, help="folder of submission zips")
+    parser.add_argument("--exchange", action="store_true", help="nbgrader collect first (hub)")
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    args = parser.parse_args(argv)
+    if args.zips and args.exchange:
+        parser.error("give a zip folder or --exchange, not both")
+    try:
+        grade(args.exercise, args.zips.resolve() if args.zips else None, args.exchange, args.timeout)
+    except RunFailed as err:
+        print(f"Grading run failed: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The grading pipeline end to end: a simulated class of exercise 01 (momentum), handed in as
+zips, graded by the real command (solutions/grade.py → nbgrader autograde and feedback) on a copy
+of the course, every expected score asserted exactly.
+
+Exercise 01 has 13 autograded points and a 2-point written answer graded by hand:
+    01-momentum-reference 3, 01-momentum-properties 2, 01-momentum-further 2 (hidden),
+    01-ema-reference 2, 01-ema-properties 1, 01-ema-further 1 (hidden), 01-values-test 2.
+Every submission below answers the two values correctly (2 points) unless it says otherwise, so
+its score is 2 plus the points of the rule checks its rules pass.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT, env_with
+
+from descent import submit
+
+pytestmark = pytest.mark.slow
+
+EXERCISE = "01_momentum"
+TIMEOUT = 6  # seconds per cell in the simulated class: the infinite loop must not cost minutes
+REFERENCE = (ROOT / "solutions" / "rules.py").read_text()
+STUBS = (ROOT / "lib" / "descent" / "rules.py").read_text()
+
+
+def with_rule(source: str) -> str:
+    """The reference rules with one rule redefined (a later definition wins)."""
+    return REFERENCE + "\n\n" + source
+
+
+SIGN_ERROR = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] + eta * g  # sign error
+    return theta + v, {"v": v}
+''')
+MODIFIES_INPUT = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = state["v"]
+    v *= alpha          # changes the caller's state in place
+    v -= eta * g
+    return theta + v, {"v": v}
+''')
+RETURNS_NAN = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] - eta * g
+    return theta + v * np.nan, {"v": v}
+''')
+WRONG_SHAPE = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] - eta * g
+    return np.ravel(theta + v), {"v": v}
+''')
+# Memorises the visible reference values and falls back to gradient descent: the visible checks
+# (values and properties) pass, the hidden closed-form check on other inputs does not.
+MEMORISED = with_rule('''
+import json as _json
+from importlib import resources as _resources
+
+_seen = {}
+for _case in _json.loads(_resources.files("descent").joinpath("references", "momentum.json").read_text())["cases"]:
+    for _t in range(len(_case["grads"])):
+        _key = (repr(np.asarray(_case["theta"][_t], dtype=float).tolist()), repr(np.asarray(_case["grads"][_t], dtype=float).tolist()))
+        _seen[_key] = (_case["theta"][_t + 1], _case["state"]["v"][_t + 1])
+
+
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    key = (repr(np.asarray(theta, dtype=float).tolist()), repr(np.asarray(g, dtype=float).tolist()))
+    if key in _seen:
+        theta_t, v_t = _seen[key]
+        return np.array(theta_t, dtype=float), {"v": np.array(v_t, dtype=float)}
+    return theta - eta * g, {"v": np.zeros_like(theta - eta * g)}
+''')
+INFINITE_LOOP = with_rule('''
+@with_state(m=0.0)
+def momentum_ema(theta, g, state, *, eta, beta):
+    while np.any(np.asarray(beta) == 0):  # never ends for a run with beta = 0
+        pass
+    m = beta * state["m"] + (1 - beta) * g
+    return theta - eta * m, {"m": m}
+''')
+KILLS_KERNEL = with_rule('''
+import os as _os
+
+
+@with_state(m=0.0)
+def momentum_ema(theta, g, state, *, eta, beta):
+    _os._exit(1)
+''')
+DELEGATES_IMPORT = '''
+from descent.contract import with_state
+from descent.reference import rule
+
+gd = rule("gd")
+momentum = rule("momentum")
+momentum_ema = rule("momentum_ema")
+'''
+DELEGATES_PATH = '''
+# reads the reference implementation from the grading machine's course folder
+from pathlib import Path
+
+for _folder in Path.cwd().parents:
+    if (_folder / "solutions" / "rules.py").exists():
+        exec((_folder / "solutions" / "rules.py").read_text())
+        break
+else:
+    raise RuntimeError("reference not found")
+'''
+DELEGATES_SHELL = '''
+import subprocess as _sp
+from pathlib import Path
+
+exec(_sp.run(["cat", str(Path.cwd().parents[3] / "solutions" / "rules.py")],
+             capture_output=True, text=True, check=True).stdout)
+'''
+COPIES_CLASSMATE = '''
+from pathlib import Path
+
+exec((Path.cwd().parent.parent / "ada" / "01_momentum" / "rules.py").read_text())
+'''
+
+
+def edit_test_cells(nb):
+    for cell in nb.cells:
+        if cell.get("id") in ("01-momentum-reference", "01-momentum-properties"):
+            cell.source = 'print("✓ all good")'
+
+
+def delete_hidden_test_cell(nb):
+    nb.cells = [c for c in nb.cells if c.get("id") != "01-momentum-further"]
+
+
+# student id → (rules.py text or None to leave it out, notebook edit, values answered?,
+#               expected autograded points, expected status, words expected in the notes)
+CLASS = {
+    "ada": (REFERENCE, None, True, 13, "graded", ""),
+    "bob": (STUBS, None, False, 0, "graded", ""),
+    "cy": (SIGN_ERROR, None, True, 6, "graded", ""),
+    "dee": (MODIFIES_INPUT, None, True, 6, "graded", ""),
+    "eli": (RETURNS_NAN, None, True, 6, "graded", ""),
+    "fay": (WRONG_SHAPE, None, True, 6, "graded", ""),
+    "gus": (MEMORISED, None, True, 11, "graded", ""),
+    "hal": (INFINITE_LOOP, None, True, 10, "graded, timed out",
+            "timed out in 01-ema-reference, 01-ema-properties"),
+    "ivy": (KILLS_KERNEL, None, True, None, "INCOMPLETE: kernel died", "kernel died"),
+    "jo": (SIGN_ERROR, edit_test_cells, True, 6, "graded", ""),
+    "kai": (REFERENCE, delete_hidden_test_cell, True, 13, "graded", ""),
+    "lu": (None, None, True, 0, "graded, files missing", "missing rules.py"),
+    "max": (DELEGATES_IMPORT, None, True, 0, "graded", ""),
+    "ned": (DELEGATES_PATH, None, True, 0, "graded", ""),
+    "ola": (DELEGATES_SHELL, None, True, 0, "graded", ""),
+    "pia": (COPIES_CLASSMATE, None, True, 0, "graded", ""),
+}
+# what each one's feedback must say: the check's message and the mistake it resembles
+FEEDBACK = {
+    "ada": ["✓ momentum matches the reference values"],
+    "bob": ["`momentum` is not implemented yet"],
+    "cy": ["momentum", "sign error"],
+    "dee": ["modified its input state['v']", "known mistake: modified input"],
+    "eli": ["Your rule returned NaN or inf", "returned NaN or inf at step t = 1"],
+    "fay": ["has shape (1,), expected ()", "(wrong shape)"],
+    "gus": ["differs from the reference in case “graded: 3 runs, 9 steps”"],
+    "hal": ["CellTimeoutError"],
+    "ivy": ["kernel died"],
+    "lu": ["This submission has no rules.py"],
+    "max": ["The reference rules are not available while a submission is graded"],
+    "ned": ["PermissionError", "refused"],
+    "ola": ["PermissionError", "subprocess.Popen is not allowed"],
+    "pia": ["PermissionError", "refused"],
+}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A copy of the course, as an instructor's clone (nothing from this working tree's grading/)."""
+    copy = tmp_path_factory.mktemp("course") / "descent"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "grading", "artifacts", "submissions", "__pycache__", ".pytest_cache",
+        "*.egg-info", ".ipynb_checkpoints"))
+    return copy
+
+
+def student_notebook(answered: bool, edit=None):
+    nb = nbformat.read(ROOT / "exercises" / EXERCISE / f"{EXERCISE}.ipynb", as_version=4)
+    if answered:
+        cell = next(c for c in nb.cells if c.get("id") == "01-values")
+        cell.source = "terminal_step = 0.01 * 1 / (1 - 0.95)\neta_ema = 0.03 / (1 - 0.8)\n"
+        written = next(c for c in nb.cells if c.get("id") == "01-written")
+        written.source = "Momentum keeps the velocity it built up on the slope and coasts across."
+    if edit:
+        edit(nb)
+    return nb
+
+
+def hand_in(folder: Path, student: str, rules: str | None, edit, answered: bool) -> Path:
+    """The student's side: their clone's files, packed by the real submit command."""
+    home = folder.parent / "students" / folder.name / student
+    (home / "exercises" / EXERCISE).mkdir(parents=True)
+    (home / "lib" / "descent").mkdir(parents=True)
+    nbformat.write(student_notebook(answered, edit), home / "exercises" / EXERCISE / f"{EXERCISE}.ipynb")
+    if rules is not None:
+        (home / "lib" / "descent" / "rules.py").write_text(rules)
+        return submit.pack(EXERCISE, student, root=home, out=folder)
+    # handed in by hand without the lib file
+    path = folder / f"{EXERCISE}__{student}.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(home / "exercises" / EXERCISE / f"{EXERCISE}.ipynb", f"{EXERCISE}.ipynb")
+    return path
+
+
+def run_grade(course: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(course / "solutions" / "grade.py"), EXERCISE, *map(str, args),
+                           "--timeout", str(TIMEOUT)], capture_output=True, text=True,
+                          env=env_with(), cwd=course)
+
+
+def read_csv(course: Path) -> dict[str, dict]:
+    with (course / "grading" / f"grades_{EXERCISE}.csv").open(encoding="utf-8") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def graded(course, tmp_path_factory):
+    zips = tmp_path_factory.mktemp("inbox") / "zips"
+    zips.mkdir()
+    for student, (rules, edit, answered, *_) in CLASS.items():
+        hand_in(zips, student, rules, edit, answered)
+    # an older zip of ada's (untouched stub): the newest one is graded
+    (zips.parent / "old").mkdir()
+    old = hand_in(zips.parent / "old", "ada", STUBS, None, False)
+    manifest = json.loads(zipfile.ZipFile(old).read("submission.json"))
+    manifest["created"] = "2026-01-01T00:00:00+00:00"
+    with zipfile.ZipFile(zips / "ada-first-try.zip", "w") as zf:
+        for name in (f"{EXERCISE}.ipynb", "rules.py"):
+            zf.writestr(name, zipfile.ZipFile(old).read(name))
+        zf.writestr("submission.json", json.dumps(manifest))
+    (zips / "notes.zip").write_text("not a zip")
+    done = run_grade(course, zips)
+    print(done.stdout, done.stderr)
+    return done, zips
+
+
+def test_grading_run_succeeds_and_prints_a_summary(graded):
+    done, _ = graded
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"Grading {EXERCISE}: {len(CLASS)} students" in out
+    assert f"[{len(CLASS):>3}/{len(CLASS)}]" in out  # progress, one line per student
+    assert "Summary of 01_momentum" in out
+    assert "INCOMPLETE students have no score in the CSV" in out
+    assert "notes.zip: not a readable zip" in out
+    assert "ada: several zips; graded the newest, not ada-first-try.zip" in out
+
+
+@pytest.mark.parametrize("student", CLASS)
+def test_simulated_class_scores_exactly(graded, course, student):
+    _, _, answered, points, status, notes = CLASS[student]
+    row = read_csv(course)[student]
+    assert row["status"] == status, row
+    assert notes in row["notes"], row
+    assert row["max_score"] == "15" and row["auto_max"] == "13"
+    if points is None:  # flagged, no score, never the partial points nbgrader kept
+        assert row["score"] == "", row
+    else:
+        assert float(row["auto_score"]) == points, row
+        assert float(row["score"]) == points, row
+        assert row["manual_pending"] == ("2" if answered else "0"), row  # the written answer
+
+
+@pytest.mark.parametrize("student", FEEDBACK)
+def test_feedback_says_what_went_wrong_without_hidden_tests(graded, course, student):
+    page = (course / "grading" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
+    for words in FEEDBACK[student]:
+        assert words in page, (student, words)
+    assert "BEGIN HIDDEN TESTS" not in page
+    assert "_rng = np.random.default_rng(1999)" not in page  # the hidden check's source
+    assert "np.cumsum" not in page
+
+
+def test_restored_and_reinserted_test_cells_are_graded(graded, course):
+    for student in ("jo", "kai"):
+        nb = nbformat.read(course / "grading" / "autograded" / student / EXERCISE / f"{EXERCISE}.ipynb", 4)
+        source = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+        assert "### BEGIN HIDDEN TESTS" in source["01-momentum-further"]  # back, hidden part too
+        assert source["01-momentum-reference"] == 'checks.check_rule(rules.momentum, "momentum")'
+
+
+def test_each_kernel_imported_its_own_rules(graded, course):
+    """The grading lib has no rules of its own and a reference that refuses."""
+    lib = course / "grading" / "env" / "descent"
+    assert "exec(compile(_submitted.read_bytes()" in (lib / "rules.py").read_text()
+    assert "ReferenceUnavailable(_MESSAGE)" in (lib / "reference.py").read_text()
+    nb = nbformat.read(course / "grading" / "autograded" / "lu" / EXERCISE / f"{EXERCISE}.ipynb", 4)
+    setup = next(c for c in nb.cells if c.get("id") == "01-setup")
+    assert any("This submission has no rules.py" in o.get("evalue", "") for o in setup.outputs)
+
+
+def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
+    _, zips = graded
+    before = read_csv(course)
+    again = tmp_path / "again"
+    again.mkdir()
+    for student in ("ada", "hal", "ivy", "lu"):
+        shutil.copy(zips / f"{EXERCISE}__{student}.zip", again)
+    done = run_grade(course, again)
+    assert done.returncode == 0, done.stderr
+    after = read_csv(course)
+    assert set(after) == {"ada", "hal", "ivy", "lu"}
+    for student, row in after.items():
+        assert row == before[student]
+
+
+def test_a_failed_run_exits_non_zero(course, tmp_path):
+    done = run_grade(course, tmp_path)  # an empty folder: nothing to grade
+    assert done.returncode == 1 and "No .zip files" in done.stderr
