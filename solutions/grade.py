@@ -169,10 +169,16 @@ def kernel_environment(env: Path) -> None:
 
 # -- nbgrader ---------------------------------------------------------------------------------
 def nbgrader_api(timeout: int | None):
+    from jupyter_core.paths import jupyter_config_path
     from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    # as nbgrader does: system, then user config (a hub's exchange is set there), then the course's
+    config = Config()
+    for folder in [*reversed(jupyter_config_path()), str(ROOT)]:
+        if os.path.isfile(os.path.join(folder, "nbgrader_config.py")):
+            config.merge(PyFileConfigLoader("nbgrader_config.py", path=folder).load_config())
     if timeout:
         config.Execute.timeout = timeout
     config.Application.log_level = "ERROR"  # their log goes into each result; the summary is ours

@@ -183,14 +183,18 @@ FEEDBACK = {
 }
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
+def copy_course(where: Path) -> Path:
     """A copy of the course, as an instructor's clone (nothing from this working tree's grading/)."""
-    copy = tmp_path_factory.mktemp("course") / "descent"
+    copy = where / "descent"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
         ".git", ".venv", "grading", "artifacts", "submissions", "__pycache__", ".pytest_cache",
         "*.egg-info", ".ipynb_checkpoints"))
     return copy
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    return copy_course(tmp_path_factory.mktemp("course"))
 
 
 def student_notebook(answered: bool, edit=None):
@@ -313,12 +317,12 @@ def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
     before = read_csv(course)
     again = tmp_path / "again"
     again.mkdir()
-    for student in ("ada", "hal", "ivy", "lu"):
+    for student in ("ada", "cy", "ivy", "lu"):
         shutil.copy(zips / f"{EXERCISE}__{student}.zip", again)
     done = run_grade(course, again)
     assert done.returncode == 0, done.stderr
     after = read_csv(course)
-    assert set(after) == {"ada", "hal", "ivy", "lu"}
+    assert set(after) == {"ada", "cy", "ivy", "lu"}
     for student, row in after.items():
         assert row == before[student]
 
@@ -326,3 +330,112 @@ def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
 def test_a_failed_run_exits_non_zero(course, tmp_path):
     done = run_grade(course, tmp_path)  # an empty folder: nothing to grade
     assert done.returncode == 1 and "No .zip files" in done.stderr
+
+
+# -- the guard in the grading kernel, attempt by attempt (a plain Python process, no nbgrader) --
+ATTEMPTS = {  # each prints what it obtained; the guard must leave it nothing to print
+    "read the reference": "print(open(ROOT / 'solutions' / 'rules.py').read())",
+    "list solutions/": "print(os.listdir(ROOT / 'solutions'))",
+    "import it from solutions/": "sys.path.insert(0, str(ROOT / 'solutions')); import rules; print(rules.SECRET)",
+    "load it by file location": (
+        "import importlib.util as u; s = u.spec_from_file_location('r', ROOT / 'solutions' / 'rules.py');"
+        " m = u.module_from_spec(s); s.loader.exec_module(m); print(m.SECRET)"),
+    "read the instructor's lib": "print(open(ROOT / 'lib' / 'descent' / 'reference.py').read())",
+    "read a classmate's submission": "print(open(ROOT / 'grading' / 'submitted' / 'bo' / 'ex' / 'rules.py').read())",
+    "write to the gradebook": "open(ROOT / 'grading' / 'gradebook.db', 'wb'); print('SECRET')",
+    "open the gradebook with sqlite": "import sqlite3; sqlite3.connect(str(ROOT / 'grading' / 'gradebook.db')); print('SECRET')",
+    "scan the course": "print([e.name for e in os.scandir(ROOT)])",
+    "run a shell": "import subprocess; print(subprocess.run(['cat', str(ROOT / 'solutions' / 'rules.py')], capture_output=True, text=True).stdout)",
+    "os.system": "os.system('cat ' + str(ROOT / 'solutions' / 'rules.py'))",
+    "C through ctypes": "import ctypes; print('SECRET', ctypes.CDLL(None).getpid())",
+    "signal the grader": "import signal; os.kill(os.getppid(), signal.SIGCONT); print('SECRET')",
+    "symlink the reference in": "os.symlink(ROOT / 'solutions' / 'rules.py', 'ref.py'); print(open('ref.py').read())",
+}
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    """A course folder with a submission folder, and the grading lib's sitecustomize."""
+    root = tmp_path_factory.mktemp("guard") / "course"
+    for path in ("solutions/rules.py", "lib/descent/reference.py", "grading/gradebook.db",
+                 "grading/submitted/bo/ex/rules.py", "grading/env/descent/references/gd.json"):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text("SECRET = 1\n")
+    (root / "grading" / "autograded" / "al" / "ex").mkdir(parents=True)
+    (root / "grading" / "autograded" / "al" / "ex" / "rules.py").write_text("MINE = 1\n")
+    shutil.copy(ROOT / "solutions" / "grading_kernel" / "sitecustomize.py", root / "grading" / "env")
+    return root
+
+
+def run_guarded(root: Path, code: str, grading: bool = True) -> subprocess.CompletedProcess:
+    env = env_with(PYTHONPATH=str(root / "grading" / "env"), DESCENT_GRADING_ROOT=str(root),
+                   DESCENT_GRADING_LIB=str(root / "grading" / "env"))
+    if grading:
+        env["NBGRADER_EXECUTION"] = "autograde"
+    prelude = f"import os, sys\nfrom pathlib import Path\nROOT = Path({str(root)!r})\n"
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True,
+                          cwd=root / "grading" / "autograded" / "al" / "ex", env=env)
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS)
+def test_guard_refuses(guarded, attempt):
+    done = run_guarded(guarded, ATTEMPTS[attempt])
+    assert "SECRET" not in done.stdout and done.returncode != 0, (done.stdout, done.stderr)
+    # refused outright, or (import) the refused folder was skipped and its module not found
+    assert ("PermissionError: Descent grading:" in done.stderr
+            or "module 'rules' has no attribute 'SECRET'" in done.stderr), done.stderr
+
+
+def test_guard_allows_what_a_rule_needs(guarded):
+    done = run_guarded(guarded, "\n".join([
+        "import numpy as np, matplotlib, json",
+        "print(open('rules.py').read().strip())",                     # its own submission
+        "print(sorted(os.listdir(ROOT / 'grading' / 'env' / 'descent' / 'references')))",  # the lib
+        "open('scratch.txt', 'w').write('ok')",                        # its own folder
+        "import tempfile; tempfile.TemporaryFile().close()",           # outside the course
+        "print(np.linalg.norm(np.ones(4)))",
+    ]))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["MINE", "=", "1", "['gd.json']", "2.0"]
+
+
+def test_guard_is_off_outside_autograde(guarded):
+    """The instructor's own tools (nbgrader itself, this process) are never restricted."""
+    done = run_guarded(guarded, ATTEMPTS["read the reference"], grading=False)
+    assert done.returncode == 0 and "SECRET = 1" in done.stdout, done.stderr
+
+
+# -- on a hub: nbgrader's exchange carries the same two files -----------------------------------
+def test_exchange_submission_carries_the_rules_and_is_graded(tmp_path):
+    course = copy_course(tmp_path)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    config = tmp_path / "jupyter-config"
+    config.mkdir()
+    (config / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\nc.CourseDirectory.course_id = 'descent'\n")
+    env = env_with(JUPYTER_CONFIG_DIR=str(config))
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    released = subprocess.run([*nbgrader, "release_assignment", EXERCISE, "--force"], cwd=course,
+                              env=env, capture_output=True, text=True)
+    assert released.returncode == 0, released.stderr
+    home = tmp_path / "students" / "me"  # the student's clone, with their work
+    (home / "exercises" / EXERCISE).mkdir(parents=True)
+    (home / "lib" / "descent").mkdir(parents=True)
+    nbformat.write(student_notebook(True), home / "exercises" / EXERCISE / f"{EXERCISE}.ipynb")
+    (home / "lib" / "descent" / "rules.py").write_text(SIGN_ERROR)
+    done = subprocess.run([sys.executable, "-m", "descent.submit", EXERCISE, "--exchange"],
+                          cwd=home, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    inbound = list((exchange / "descent" / "inbound").iterdir())
+    assert len(inbound) == 1
+    student, exercise, *_ = inbound[0].name.split("+")  # nbgrader names it after the login
+    assert exercise == EXERCISE
+    assert sorted(p.name for p in inbound[0].iterdir() if not p.name.startswith(".")) == [
+        f"{EXERCISE}.ipynb", "rules.py", "submission_secret.txt", "timestamp.txt"]
+    graded_run = subprocess.run([sys.executable, str(course / "solutions" / "grade.py"), EXERCISE,
+                                 "--exchange", "--timeout", str(TIMEOUT)], cwd=course, env=env,
+                                capture_output=True, text=True)
+    assert graded_run.returncode == 0, graded_run.stderr
+    row = read_csv(course)[student]
+    assert (row["status"], row["auto_score"]) == ("graded", "6")  # the sign error, as in the zip case
