@@ -9,11 +9,14 @@
 
 Anything after `lab` or `test` goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
 `python3 course.py student-extensions` configures nbgrader's JupyterLab plugins for students
-(Binder's postBuild runs it): the Validate button stays, the instructor panels are disabled.
+(Binder's postBuild and the local set-up run it): the Validate button stays, the instructor panels
+are disabled. `python3 course.py instructor-extensions` brings them back in .venv/ (formgrader,
+to grade written answers by hand).
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -69,6 +72,17 @@ def student_extensions(bin_dir: Path) -> None:
         _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env, quiet=True)
 
 
+def instructor_extensions(bin_dir: Path) -> None:
+    """Undo student_extensions: the formgrader etc. back, for grading written answers by hand."""
+    jupyter = bin_dir / "jupyter"
+    env = _env(bin_dir)
+    for plugin in INSTRUCTOR_LAB_PLUGINS:
+        _run(jupyter, "labextension", "unlock", "--level=sys_prefix", plugin, env=env, quiet=True)
+        _run(jupyter, "labextension", "enable", "--level=sys_prefix", plugin, env=env, quiet=True)
+    for ext in INSTRUCTOR_SERVER_EXTENSIONS:
+        _run(jupyter, "server", "extension", "enable", "--sys-prefix", ext, env=env, quiet=True)
+
+
 def _stale(stamp: Path, *sources: Path) -> str | None:
     """The wanted stamp text if `sources` changed since `stamp` was written, else None."""
     wanted = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + sys.version.encode()).hexdigest()
@@ -99,16 +113,23 @@ def ensure_env(with_tests: bool = False) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "student-extensions"):
+    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "student-extensions",
+                                   "instructor-extensions"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "student-extensions":  # in an environment that is already set up (Binder)
         student_extensions(Path(sys.executable).parent)
         return 0
+    if command == "submit" and importlib.util.find_spec("descent.submit"):
+        # Binder (the lib is installed in this interpreter): no .venv needed to hand in
+        return subprocess.run([sys.executable, "-m", "descent.submit", *rest]).returncode
     # test-only packages (the browser driver) stay out of the students' environment
     python = ensure_env(with_tests=command == "test")
     env = _env(BIN)
+    if command == "instructor-extensions":
+        instructor_extensions(BIN)
+        return 0
     if command == "lab":
         # the whole course as the file browser's root, lecture 00 open
         cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",

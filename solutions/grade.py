@@ -203,9 +203,7 @@ def autograde(api, exercise: str, student: Student) -> None:
     submitted = GRADING / "submitted" / student.id / exercise
     have = {p.name for p in submitted.iterdir()}
     missing = [n for n in (f"{exercise}.ipynb", RULES) if n not in have]
-    start = time.perf_counter()
     result = api.autograde(exercise, student.id, force=True, create=True)
-    student.seconds = time.perf_counter() - start
     log = (result.get("log") or "") + (result.get("error") or "")
     autograded = GRADING / "autograded" / student.id / exercise / f"{exercise}.ipynb"
     if result["success"]:
@@ -302,8 +300,8 @@ def summary(exercise: str, students: list[Student], problems: list[str], csv_pat
     if any(s.status not in COMPLETE for s in students):
         out.append("  INCOMPLETE students have no score in the CSV: look at their work by hand.")
     if any(s.manual_pending and s.score is not None for s in students):
-        out.append("  Written answers await grading by hand: nbgrader formgrader "
-                   "(`jupyter lab` from the course folder, Nbgrader › Manage Assignments).")
+        out.append("  Written answers await grading by hand in nbgrader's formgrader (README › "
+                   "Grading); then run this command again to refresh the CSV and feedback.")
     out += [f"  ! {p}" for p in problems]
     out.append(f"  grades: {csv_path.relative_to(ROOT)}; feedback: grading/feedback/<student>/{exercise}/")
     return "\n".join(out)
@@ -338,9 +336,11 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
     kernel_environment(build_grading_lib())
     echo(f"Grading {exercise}: {_count(len(students), 'student')}")
     for i, s in enumerate(students, 1):
+        start = time.perf_counter()
         autograde(api, exercise, s)
         read_scores(exercise, [s])
         feedback(api, exercise, s)
+        s.seconds = time.perf_counter() - start
         echo(f"[{i:>3}/{len(students)}] {line(s)}  {s.seconds:5.1f} s")
     csv_path = write_csv(exercise, students)
     echo(summary(exercise, students, problems, csv_path))
