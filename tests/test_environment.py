@@ -60,3 +60,11 @@ def test_instructor_plugin_ids_exist_in_the_installed_nbgrader():
     lab_bundle = "".join(p.read_text(errors="ignore") for p in lab.glob("*.js"))
     assert '"@jupyterlab/apputils-extension:announcements"' in COURSE
     assert "@jupyterlab/apputils-extension:announcements" in lab_bundle
+
+
+def test_browser_automation_stays_out_of_the_students_environment():
+    tests_only = (ROOT / "tests" / "requirements.txt").read_text()
+    assert re.search(r"^playwright==", tests_only, re.M)
+    for students in ("environment.yml", "requirements.txt"):
+        assert "playwright" not in (ROOT / students).read_text(), students
+    assert "TEST_REQUIREMENTS" in COURSE and 'with_tests=command == "test"' in COURSE

@@ -439,3 +439,59 @@ def test_exchange_submission_carries_the_rules_and_is_graded(tmp_path):
     assert graded_run.returncode == 0, graded_run.stderr
     row = read_csv(course)[student]
     assert (row["status"], row["auto_score"]) == ("graded", "6")  # the sign error, as in the zip case
+
+
+# -- the student's side: one command packs the notebook with their rules ------------------------
+def student_home(tmp_path: Path, rules: str) -> Path:
+    home = tmp_path / "clone"
+    (home / "exercises" / EXERCISE).mkdir(parents=True)
+    (home / "lib" / "descent").mkdir(parents=True)
+    nbformat.write(student_notebook(True), home / "exercises" / EXERCISE / f"{EXERCISE}.ipynb")
+    (home / "lib" / "descent" / "rules.py").write_text(rules)
+    return home
+
+
+def test_submit_packs_notebook_rules_and_manifest(tmp_path):
+    import hashlib
+
+    home = student_home(tmp_path, SIGN_ERROR)
+    path = submit.pack(EXERCISE, "alice.b-1", root=home)
+    assert path == home / "submissions" / f"{EXERCISE}__alice.b-1.zip"
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == [f"{EXERCISE}.ipynb", "rules.py", "submission.json"]
+        manifest = json.loads(zf.read("submission.json"))
+        assert zf.read("rules.py").decode() == SIGN_ERROR
+        assert manifest["files"]["rules.py"] == hashlib.sha256(SIGN_ERROR.encode()).hexdigest()
+    assert (manifest["student"], manifest["exercise"]) == ("alice.b-1", EXERCISE)
+
+
+@pytest.mark.parametrize("student", ["", "../bob", "a b", "x" * 65, "-lead"])
+def test_submit_refuses_an_id_that_cannot_be_a_folder_name(tmp_path, student):
+    with pytest.raises(submit.SubmitError, match="Student id"):
+        submit.pack(EXERCISE, student, root=student_home(tmp_path, REFERENCE))
+
+
+def test_submit_names_the_exercises_when_one_is_unknown(tmp_path):
+    with pytest.raises(submit.SubmitError, match=f"no exercise '01_momentom'.*{EXERCISE}"):
+        submit.pack("01_momentom", "alice", root=student_home(tmp_path, REFERENCE))
+
+
+def test_submit_command_warns_about_stubs_and_says_where_the_zip_is(tmp_path):
+    home = student_home(tmp_path, STUBS)
+    done = subprocess.run([sys.executable, "-m", "descent.submit", EXERCISE, "--student", "bob"],
+                          cwd=home / "exercises", env=env_with(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "`momentum` in lib/descent/rules.py is still the stub" in done.stdout
+    assert "`momentum_ema` in lib/descent/rules.py is still the stub" in done.stdout
+    assert f"submissions/{EXERCISE}__bob.zip" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "descent.submit", EXERCISE, "--student", "a b"],
+                         cwd=home, env=env_with(), capture_output=True, text=True)
+    assert bad.returncode == 1 and "Not submitted: Student id 'a b'" in bad.stderr
+
+
+def test_feedback_cuts_hidden_tests_out_of_the_source():
+    from nbgrader_feedback import HIDDEN_NOTE, without_hidden_tests
+
+    source = "visible()\n### BEGIN HIDDEN TESTS\nsecret = 1\nassert secret\n### END HIDDEN TESTS\nafter()"
+    assert without_hidden_tests(source) == (f"visible()\n{HIDDEN_NOTE}\nafter()", True)
+    assert without_hidden_tests("plain()") == ("plain()", False)
