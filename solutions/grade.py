@@ -67,6 +67,7 @@ class Student:
     manual_pending: float = 0.0                     # points awaiting grading by hand
     max_score: float = 0.0
     seconds: float = 0.0
+    ran: bool = False                               # nbgrader autograded it in this run
 
 
 # -- collect -----------------------------------------------------------------------------------
@@ -86,6 +87,12 @@ def _read_zip(path: Path, exercise: str, notebook: str) -> tuple[str | None, dic
                     notes.append(f"{base} is larger than {MAX_FILE_BYTES >> 20} MB: ignored")
                     continue
                 by_name.setdefault(base, zf.read(info))
+        if notebook not in by_name:  # renamed on the way (a download's " (1)", an LMS prefix)
+            others = [i for i in zf.infolist() if i.filename.endswith(".ipynb")
+                      and ".ipynb_checkpoints" not in i.filename and i.file_size <= MAX_FILE_BYTES]
+            if len(others) == 1:
+                by_name[notebook] = zf.read(others[0])
+                notes.append(f"took {others[0].filename} as {notebook}")
     manifest = {}
     if "submission.json" in by_name:
         try:
@@ -199,19 +206,39 @@ def _timeouts(notebook: Path) -> list[str]:
             and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
 
 
+def _unreadable(notebook: Path) -> str | None:
+    """Why nbgrader cannot read the notebook, or None."""
+    import nbformat
+
+    if not notebook.is_file():
+        return "no notebook in the submission"
+    try:
+        nbformat.read(notebook, as_version=4)
+    except Exception as err:  # noqa: BLE001  (any way of being unreadable)
+        return f"the notebook is not readable ({type(err).__name__}: {str(err)[:120]})"
+    return None
+
+
 def autograde(api, exercise: str, student: Student) -> None:
+    for old in ("autograded", "feedback"):  # nothing from an earlier run may be mistaken for this one
+        shutil.rmtree(GRADING / old / student.id / exercise, ignore_errors=True)
     submitted = GRADING / "submitted" / student.id / exercise
-    have = {p.name for p in submitted.iterdir()}
-    missing = [n for n in (f"{exercise}.ipynb", RULES) if n not in have]
+    notebook = submitted / f"{exercise}.ipynb"
+    if problem := _unreadable(notebook):
+        student.status, student.score = MISSING, 0.0  # nothing to grade: 0, complete
+        student.notes.append(f"{problem}: 0")
+        return
+    missing_rules = not (submitted / RULES).is_file()
+    student.ran = True
     result = api.autograde(exercise, student.id, force=True, create=True)
     log = (result.get("log") or "") + (result.get("error") or "")
     autograded = GRADING / "autograded" / student.id / exercise / f"{exercise}.ipynb"
     if result["success"]:
-        student.status = MISSING if missing else GRADED
-        if missing:
-            student.notes.append("missing " + " and ".join(missing) + ": graded without")
+        student.status = MISSING if missing_rules else GRADED
+        if missing_rules:
+            student.notes.append("no rules.py in the submission: its checks could not run")
         if autograded.exists() and (cells := _timeouts(autograded)):
-            student.status = TIMED_OUT if not missing else student.status
+            student.status = TIMED_OUT if not missing_rules else student.status
             student.notes.append(f"timed out in {', '.join(cells)}; later cells were graded")
     elif "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log:
         student.status = KERNEL_DIED
@@ -227,16 +254,20 @@ def read_scores(exercise: str, students: list[Student]) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{GRADING / 'gradebook.db'}", "descent") as gb:
+        cells = [c for nb in gb.find_assignment(exercise).notebooks for c in nb.grade_cells]
         for s in students:
+            # the course's convention: code grade cells are tests, markdown ones written answers
+            s.max_score = sum(c.max_score for c in cells)
+            s.auto = (0.0, sum(c.max_score for c in cells if c.cell_type == "code"))
+            if not s.ran:
+                continue  # no notebook: nothing in the gradebook belongs to this run
             try:
                 sub = gb.find_submission(exercise, s.id)
             except MissingEntry:
                 continue
             grades = [g for nb in sub.notebooks for g in nb.grades]
-            s.max_score = sum(g.max_score for g in grades)
-            # the course's convention: code grade cells are tests, markdown ones written answers
             auto = [g for g in grades if g.cell.cell_type == "code"]
-            s.auto = (sum(g.auto_score or 0.0 for g in auto), sum(g.max_score for g in auto))
+            s.auto = (sum(g.auto_score or 0.0 for g in auto), s.auto[1])
             s.manual_pending = sum(g.max_score for g in grades if g.cell.cell_type != "code"
                                    and g.needs_manual_grade and g.manual_score is None)
             if s.status in COMPLETE:
@@ -252,14 +283,20 @@ def feedback(api, exercise: str, s: Student) -> None:
         s.notes.append("feedback could not be generated: " + (result.get("error") or "")[-200:])
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    note = "; ".join(s.notes) or s.status
+    note = html.escape("; ".join(s.notes) or s.status)
+    if s.status in COMPLETE:  # nothing nbgrader could run
+        title, text = "nothing to grade", (
+            f"Your submission scored 0: {note}. Save the notebook, then hand it in with "
+            f"<code>python3 course.py submit {html.escape(exercise)} --student YOUR_ID</code>, "
+            "which packs the notebook together with your rules.py.")
+    else:
+        title, text = "not graded completely", (
+            f"Your submission could not be graded to the end: {note}. Run the exercise notebook "
+            "top to bottom yourself (Kernel › Restart Kernel and Run All Cells) to find the cell "
+            "that stops it, fix your rules, and hand it in again, or talk to your instructor.")
     (folder / f"{exercise}.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>Feedback</title>"
-        f"<h1>{html.escape(exercise)}: not graded completely</h1>"
-        f"<p>Your submission could not be graded to the end: {html.escape(note)}.</p>"
-        "<p>Run the exercise notebook top to bottom yourself (Kernel › Restart and Run All) to "
-        "find the cell that stops it, fix your rules, and hand it in again, or talk to your "
-        "instructor.</p>", "utf-8")
+        f"<h1>{html.escape(exercise)}: {title}</h1><p>{text}</p>", "utf-8")
 
 
 # -- report ------------------------------------------------------------------------------------

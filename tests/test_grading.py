@@ -158,7 +158,7 @@ CLASS = {
     "ivy": (KILLS_KERNEL, None, True, None, "INCOMPLETE: kernel died", "kernel died"),
     "jo": (SIGN_ERROR, edit_test_cells, True, 6, "graded", ""),
     "kai": (REFERENCE, delete_hidden_test_cell, True, 13, "graded", ""),
-    "lu": (None, None, True, 0, "graded, files missing", "missing rules.py"),
+    "lu": (None, None, True, 0, "graded, files missing", "no rules.py in the submission"),
     "max": (DELEGATES_IMPORT, None, True, 0, "graded", ""),
     "ned": (DELEGATES_PATH, None, True, 0, "graded", ""),
     "ola": (DELEGATES_SHELL, None, True, 0, "graded", ""),
@@ -252,6 +252,11 @@ def graded(course, tmp_path_factory):
             zf.writestr(name, zipfile.ZipFile(old).read(name))
         zf.writestr("submission.json", json.dumps(manifest))
     (zips / "notes.zip").write_text("not a zip")
+    with zipfile.ZipFile(zips / f"{EXERCISE}__rae.zip", "w") as zf:  # a notebook cut short
+        zf.writestr(f"{EXERCISE}.ipynb", '{"cells": [')
+        zf.writestr("rules.py", REFERENCE)
+    with zipfile.ZipFile(zips / f"{EXERCISE}__sam.zip", "w") as zf:  # rules.py only
+        zf.writestr("rules.py", REFERENCE)
     done = run_grade(course, zips)
     print(done.stdout, done.stderr)
     return done, zips
@@ -261,8 +266,9 @@ def test_grading_run_succeeds_and_prints_a_summary(graded):
     done, _ = graded
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert f"Grading {EXERCISE}: {len(CLASS)} students" in out
-    assert f"[{len(CLASS):>3}/{len(CLASS)}]" in out  # progress, one line per student
+    n = len(CLASS) + len(NOTHING_TO_GRADE)
+    assert f"Grading {EXERCISE}: {n} students" in out
+    assert f"[{n:>3}/{n}]" in out  # progress, one line per student
     assert "Summary of 01_momentum" in out
     assert "INCOMPLETE students have no score in the CSV" in out
     assert "notes.zip: not a readable zip" in out
@@ -282,6 +288,18 @@ def test_simulated_class_scores_exactly(graded, course, student):
         assert float(row["auto_score"]) == points, row
         assert float(row["score"]) == points, row
         assert row["manual_pending"] == ("2" if answered else "0"), row  # the written answer
+
+
+NOTHING_TO_GRADE = {"rae": "the notebook is not readable (NotJSONError", "sam": "no notebook in the submission"}
+
+
+@pytest.mark.parametrize("student", NOTHING_TO_GRADE)
+def test_an_unreadable_or_missing_notebook_scores_zero_with_a_message(graded, course, student):
+    row = read_csv(course)[student]
+    assert (row["status"], row["score"], row["auto_max"]) == ("graded, files missing", "0", "13")
+    assert NOTHING_TO_GRADE[student] in row["notes"]
+    page = (course / "grading" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
+    assert "nothing to grade" in page and NOTHING_TO_GRADE[student] in page
 
 
 @pytest.mark.parametrize("student", FEEDBACK)
