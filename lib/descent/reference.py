@@ -4,8 +4,8 @@ They are written once, in ``solutions/rules.py`` of the course repository (the n
 from which ``lib/descent/rules.py`` is generated with the solutions cut out). This module loads
 that file when it is there: in a clone of the course with the lib installed in editable mode.
 Set ``DESCENT_REFERENCE_RULES`` to a path to load it from elsewhere. Where it is absent,
-:func:`available` is False and widgets show your rules alone. (Keeping a submission from
-importing it while it is graded is the grading pipeline's job, not this module's.)
+:func:`available` is False and widgets show your rules alone. While a submission is graded
+this module is replaced by one that refuses (solutions/grading_kernel/reference.py).
 """
 from __future__ import annotations
 
