@@ -25,9 +25,10 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = 120
 # A submission carries the student's own rules.py: never replace it with a file of the same name
 # from solutions/ (the assignment folders there hold only the notebook, but be explicit).
+_source = os.path.join(here, "solutions")
 c.Autograde.exclude_overwriting = {
-    name: ["rules.py"] for name in sorted(os.listdir(os.path.join(here, "solutions")))
-    if os.path.isdir(os.path.join(here, "solutions", name)) and name[:2].isdigit()
+    name: ["rules.py"] for name in sorted(os.listdir(_source) if os.path.isdir(_source) else [])
+    if os.path.isdir(os.path.join(_source, name)) and name[:2].isdigit()
 }
 
 # Feedback without the hidden tests, and check failures as their message (solutions/nbgrader_feedback.py).

@@ -69,10 +69,28 @@ class Student:
     seconds: float = 0.0
     ran: bool = False                               # nbgrader autograded it in this run
 
+    @property
+    def review(self) -> bool:
+        return any(n.startswith("REVIEW") for n in self.notes)
+
 
 # -- collect -----------------------------------------------------------------------------------
 def _read_zip(path: Path, exercise: str, notebook: str) -> tuple[str | None, dict, list[str]]:
-    """(student id or None, {name: bytes} of the files we take, notes) from one zip."""
+    """(student id or None, {name: bytes} of the files we take, notes) from one zip.
+    Any way a zip can be broken is a note about that zip, never the end of the run."""
+    try:
+        return _read_zip_unchecked(path, exercise, notebook)
+    except Exception as err:  # noqa: BLE001  (corrupt members, encryption, odd manifests, ...)
+        return None, {}, [f"{path.name}: unreadable ({type(err).__name__}: {err}): skipped"]
+
+
+def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The files of a zip, without folders and the resource forks macOS adds (__MACOSX/, ._x)."""
+    return [i for i in zf.infolist() if not i.is_dir() and "__MACOSX" not in i.filename
+            and not i.filename.replace("\\", "/").rsplit("/", 1)[-1].startswith("._")]
+
+
+def _read_zip_unchecked(path: Path, exercise: str, notebook: str):
     notes = []
     try:
         zf = zipfile.ZipFile(path)
@@ -80,15 +98,15 @@ def _read_zip(path: Path, exercise: str, notebook: str) -> tuple[str | None, dic
         return None, {}, [f"{path.name}: not a readable zip ({err})"]
     with zf:
         by_name = {}
-        for info in zf.infolist():  # by base name only: nothing is extracted to a path it names
+        for info in _members(zf):  # by base name only: nothing is extracted to a path it names
             base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-            if base in (notebook, RULES, "submission.json") and not info.is_dir():
+            if base in (notebook, RULES, "submission.json"):
                 if info.file_size > MAX_FILE_BYTES:
                     notes.append(f"{base} is larger than {MAX_FILE_BYTES >> 20} MB: ignored")
                     continue
                 by_name.setdefault(base, zf.read(info))
         if notebook not in by_name:  # renamed on the way (a download's " (1)", an LMS prefix)
-            others = [i for i in zf.infolist() if i.filename.endswith(".ipynb")
+            others = [i for i in _members(zf) if i.filename.endswith(".ipynb")
                       and ".ipynb_checkpoints" not in i.filename and i.file_size <= MAX_FILE_BYTES]
             if len(others) == 1:
                 by_name[notebook] = zf.read(others[0])
@@ -98,22 +116,37 @@ def _read_zip(path: Path, exercise: str, notebook: str) -> tuple[str | None, dic
         try:
             manifest = json.loads(by_name.pop("submission.json"))
         except ValueError:
-            notes.append("submission.json is unreadable")
+            pass
+        if not isinstance(manifest, dict):
+            manifest = {}
+            notes.append("submission.json is unreadable: ignored")
     named = ZIP_NAME.search(path.name)
-    student = manifest.get("student") or (named and named["student"])
-    claimed = manifest.get("exercise") or (named and named["exercise"])
+    student = str(manifest.get("student") or (named and named["student"]) or "")
+    claimed = str(manifest.get("exercise") or (named and named["exercise"]) or "")
+    if named and manifest.get("student") and named["student"] != student:
+        return None, {}, [f"{path.name}: named for {named['student']} but submission.json says "
+                          f"{student}: skipped, decide by hand"]
     if claimed and claimed != exercise:
         return None, {}, [f"{path.name}: a submission for {claimed}, not {exercise}: skipped"]
-    if not student or not STUDENT_ID.fullmatch(str(student)):
+    if not STUDENT_ID.fullmatch(student):
         return None, {}, [f"{path.name}: cannot tell whose it is (no submission.json and not "
                           f"named <exercise>__<student>.zip): skipped"]
-    return student, {**by_name, "created": manifest.get("created", "")}, notes
+    return student, {**by_name, "created": _when(manifest.get("created"), path)}, notes
+
+
+def _when(created, path: Path) -> datetime:
+    """When the zip was made: its submission.json's time (the student's clock), else the file's."""
+    try:
+        t = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    except ValueError:
+        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
 
 
 def collect_zips(folder: Path, exercise: str) -> tuple[list[Student], list[str]]:
     """Put each student's newest zip into grading/submitted/<student>/<exercise>/."""
     notebook = f"{exercise}.ipynb"
-    newest: dict[str, tuple[str, Path, dict, list[str]]] = {}
+    newest: dict[str, tuple[datetime, Path, dict, list[str]]] = {}
     problems = []
     zips = sorted(folder.glob("*.zip"))
     if not zips:
@@ -123,13 +156,20 @@ def collect_zips(folder: Path, exercise: str) -> tuple[list[Student], list[str]]
         if student is None:
             problems.extend(notes)
             continue
-        when = files["created"] or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+        when = files["created"]
         if student in newest:
             older = min((newest[student][:2], (when, path)))
             problems.append(f"{student}: several zips; graded the newest, not {older[1].name}")
             if when < newest[student][0]:
                 continue
         newest[student] = (when, path, files, notes)
+    folded = {}
+    for sid in newest:  # one folder per student, also where file names ignore case
+        folded.setdefault(sid.lower(), []).append(sid)
+    for same in (ids for ids in folded.values() if len(ids) > 1):
+        problems.append(f"{' and '.join(same)} differ only in case: skipped, decide by hand")
+        for sid in same:
+            del newest[sid]
     students = []
     for sid, (when, path, files, notes) in sorted(newest.items()):
         target = GRADING / "submitted" / sid / exercise
@@ -138,19 +178,75 @@ def collect_zips(folder: Path, exercise: str) -> tuple[list[Student], list[str]]
         for name in (notebook, RULES):
             if name in files:
                 (target / name).write_bytes(files[name])
-        (target / "timestamp.txt").write_text(_nbgrader_time(when))
+        (target / "timestamp.txt").write_text(
+            when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         students.append(Student(sid, path.name, list(notes)))
     return students, problems
-
-
-def _nbgrader_time(iso: str) -> str:
-    t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def submitted_students(exercise: str) -> list[Student]:
     return [Student(p.parent.name, f"grading/submitted/{p.parent.name}")
             for p in sorted((GRADING / "submitted").glob(f"*/{exercise}")) if p.is_dir()]
+
+
+# -- code to look at by hand --------------------------------------------------------------------
+#: what a rule or an answer never needs, and what gaming the grader does need (tokens, comments cut)
+SUSPICIOUS = [  # (pattern, why, look inside string literals too)
+    (r"\bdescent\s*\.\s*(checks|reference)\b|\bimport\b[^\n]*\b(checks|reference)\b",
+     "reaches for the course's checks or reference", True),
+    (r"_getframe|\binspect\b|\bgc\b|\bf_(back|locals|globals)\b", "inspects the interpreter", False),
+    (r"__code__|__globals__|__closure__|cell_contents|__builtins__|\bsys\s*\.\s*modules\b",
+     "rewrites functions or modules", False),
+    (r"get_ipython|input_transformers|\b(In|Out|_ih|_oh|_i\d*)\b|\baudit",
+     "reaches into IPython or the grading guard", False),
+    (r"sqlite3|subprocess|_posixsubprocess|ctypes|dir_fd|/proc/|\bsocket\b|_exit\s*\("
+     r"|\bos\s*\.\s*(system|open|exec\w*|spawn\w*|fork|kill)\b|\.kill\s*\(",
+     "uses the operating system", True),
+    (r"solutions|gradebook|autograded|submitted", "names the grading machine's folders", True),
+]
+
+
+def _code_only(source: str, strings: bool) -> str:
+    """The source without comments (a header comment naming solutions/ is no sign of anything)
+    and, unless ``strings``, without string literals (a word in a message is not a name)."""
+    import io
+    import tokenize
+
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return tokenize.untokenize(
+            (t.type, "''" if t.type == tokenize.STRING and not strings else t.string)
+            for t in tokens if t.type != tokenize.COMMENT)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source  # IPython magics or broken code: look at all of it
+
+
+def review_notes(submitted: Path, released: Path) -> list[str]:
+    """Why a submission's own code (its rules.py; notebook cells it changed or added) deserves a
+    look by hand. The score stands; the CSV marks the student for review."""
+    import nbformat
+
+    sources = []
+    if (submitted / RULES).is_file():
+        sources.append((RULES, (submitted / RULES).read_text("utf-8", errors="replace")))
+    try:
+        given = {c.source for c in nbformat.read(released, as_version=4).cells}
+        cells = nbformat.read(submitted / released.name, as_version=4).cells
+        sources += [(f"cell {c.get('id', i)}", c.source) for i, c in enumerate(cells)
+                    if c.cell_type == "code" and c.source not in given]
+    except Exception:  # noqa: BLE001  (an unreadable notebook is reported elsewhere)
+        pass
+    notes = []
+    for pattern, why, strings in SUSPICIOUS:
+        for where, source in sources:
+            for line in _code_only(source, strings).splitlines():
+                if re.search(pattern, line):
+                    notes.append(f"REVIEW: {where} {why} (`{line.strip()[:80]}`)")
+                    break
+            else:
+                continue
+            break
+    return notes
 
 
 # -- the grading lib the kernel sees ------------------------------------------------------------
@@ -229,6 +325,7 @@ def autograde(api, exercise: str, student: Student) -> None:
         student.notes.append(f"{problem}: 0")
         return
     missing_rules = not (submitted / RULES).is_file()
+    student.notes += review_notes(submitted, ROOT / "exercises" / exercise / notebook.name)
     student.ran = True
     result = api.autograde(exercise, student.id, force=True, create=True)
     log = (result.get("log") or "") + (result.get("error") or "")
@@ -259,8 +356,12 @@ def read_scores(exercise: str, students: list[Student]) -> None:
             # the course's convention: code grade cells are tests, markdown ones written answers
             s.max_score = sum(c.max_score for c in cells)
             s.auto = (0.0, sum(c.max_score for c in cells if c.cell_type == "code"))
-            if not s.ran:
-                continue  # no notebook: nothing in the gradebook belongs to this run
+            if not s.ran:  # no notebook: nothing in the gradebook may stand for this run
+                try:
+                    gb.remove_submission(exercise, s.id)
+                except MissingEntry:
+                    pass
+                continue
             try:
                 sub = gb.find_submission(exercise, s.id)
             except MissingEntry:
@@ -281,6 +382,7 @@ def feedback(api, exercise: str, s: Student) -> None:
         if result["success"]:
             return
         s.notes.append("feedback could not be generated: " + (result.get("error") or "")[-200:])
+        return  # the score stands; say so in the summary, do not write a misleading page
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     note = html.escape("; ".join(s.notes) or s.status)
@@ -313,11 +415,11 @@ def write_csv(exercise: str, students: list[Student]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", "exercise", "status", "score", "max_score", "auto_score",
-                    "auto_max", "manual_pending", "notes"])
+                    "auto_max", "manual_pending", "review", "notes"])
         for s in students:
             w.writerow([s.id, exercise, s.status, "" if s.score is None else _points(s.score),
                         _points(s.max_score), _points(s.auto[0]), _points(s.auto[1]),
-                        _points(s.manual_pending), "; ".join(s.notes)])
+                        _points(s.manual_pending), "yes" if s.review else "", "; ".join(s.notes)])
     return path
 
 
@@ -336,6 +438,9 @@ def summary(exercise: str, students: list[Student], problems: list[str], csv_pat
     out.append("  " + "; ".join(f"{n} {st}" for st, n in counts.items() if n))
     if any(s.status not in COMPLETE for s in students):
         out.append("  INCOMPLETE students have no score in the CSV: look at their work by hand.")
+    if flagged := [s.id for s in students if s.review]:
+        out.append(f"  REVIEW {', '.join(flagged)}: code that games the checks or the grading "
+                   "machine, or needs none of it; read it before accepting the score.")
     if any(s.manual_pending and s.score is not None for s in students):
         out.append("  Written answers await grading by hand in nbgrader's formgrader (README › "
                    "Grading); then run this command again to refresh the CSV and feedback.")
@@ -350,6 +455,8 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
     if not (ROOT / "solutions" / exercise / f"{exercise}.ipynb").is_file():
         raise RunFailed(f"No exercise {exercise!r} in solutions/.")
     GRADING.mkdir(exist_ok=True)
+    # nbgrader runs `alembic` by name to set up a gradebook: this interpreter's scripts first
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     api = nbgrader_api(timeout)
     os.chdir(ROOT)
     # the gradebook learns the exercise's cells, points and hidden tests from solutions/
@@ -358,7 +465,8 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
     made = api.generate_assignment(exercise, force=True, create=True)
     shutil.rmtree(release, ignore_errors=True)
     if not made["success"]:
-        raise RunFailed(f"nbgrader generate_assignment {exercise} failed:\n{made.get('error')}")
+        raise RunFailed(f"nbgrader generate_assignment {exercise} failed:\n{made.get('log')}"
+                        f"{made.get('error')}")
     problems: list[str] = []
     if zips is not None:
         students, problems = collect_zips(zips, exercise)

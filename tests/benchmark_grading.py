@@ -2,8 +2,8 @@
 
     .venv/bin/python tests/benchmark_grading.py [--students 30]
 
-Builds a simulated class of exercise 01 on a scratch copy of the course (two thirds correct, the
-rest with a sign error, NaN or an untouched stub, as tests/test_grading.py builds them), grades it
+Builds a simulated class of exercise 01 on a scratch copy of the course (half correct, the rest
+with a sign error, NaN or an untouched stub, as tests/test_grading.py builds them), grades it
 with the real command (`solutions/grade.py`) and prints seconds per notebook per student (nbgrader
 autograde and feedback of one submission; goal ≤ 3 s) and the total for the class.
 """

@@ -133,6 +133,19 @@ exec((Path.cwd().parent.parent / "ada" / "01_momentum" / "rules.py").read_text()
 '''
 
 
+# Games the grader instead of implementing anything: the score it gets is flagged for review.
+PATCHES_CHECKS = STUBS + '''
+import descent.checks as _c
+
+_c.check_rule = _c.check_properties = _c.check_against = lambda *args, **kwargs: None
+'''
+
+
+def print_history(nb):
+    """Adds a last cell that prints every input IPython ran, the restored hidden tests included."""
+    nb.cells.append(nbformat.v4.new_code_cell("print('\\n'.join(In))"))
+
+
 def edit_test_cells(nb):
     for cell in nb.cells:
         if cell.get("id") in ("01-momentum-reference", "01-momentum-properties"):
@@ -163,7 +176,13 @@ CLASS = {
     "ned": (DELEGATES_PATH, None, True, 0, "graded", ""),
     "ola": (DELEGATES_SHELL, None, True, 0, "graded", ""),
     "pia": (COPIES_CLASSMATE, None, True, 0, "graded", ""),
+    "rex": (PATCHES_CHECKS, None, True, 13, "graded", "REVIEW: rules.py reaches for the course's checks"),
+    "tom": (REFERENCE, print_history, True, 13, "graded", "reaches into IPython"),
 }
+#: whose code the summary and the CSV flag for a look by hand (and no one else's)
+REVIEWED = {"ivy": "uses the operating system", "max": "reaches for the course's checks or reference",
+            "ned": "names the grading machine's folders", "ola": "uses the operating system",
+            "rex": "reaches for the course's checks", "tom": "reaches into IPython"}
 # what each one's feedback must say: the check's message and the mistake it resembles
 FEEDBACK = {
     "ada": ["✓ momentum matches the reference values"],
@@ -180,6 +199,7 @@ FEEDBACK = {
     "ned": ["PermissionError", "refused"],
     "ola": ["PermissionError", "subprocess.Popen is not allowed"],
     "pia": ["PermissionError", "refused"],
+    "tom": ["(output removed from the feedback: it quoted the hidden tests)"],
 }
 
 
@@ -281,6 +301,9 @@ def test_simulated_class_scores_exactly(graded, course, student):
     row = read_csv(course)[student]
     assert row["status"] == status, row
     assert notes in row["notes"], row
+    assert (row["review"] == "yes") == (student in REVIEWED), row
+    if student in REVIEWED:
+        assert REVIEWED[student] in row["notes"], row
     assert row["max_score"] == "15" and row["auto_max"] == "13"
     if points is None:  # flagged, no score, never the partial points nbgrader kept
         assert row["score"] == "", row
@@ -368,6 +391,10 @@ ATTEMPTS = {  # each prints what it obtained; the guard must leave it nothing to
     "C through ctypes": "import ctypes; print('SECRET', ctypes.CDLL(None).getpid())",
     "signal the grader": "import signal; os.kill(os.getppid(), signal.SIGCONT); print('SECRET')",
     "symlink the reference in": "os.symlink(ROOT / 'solutions' / 'rules.py', 'ref.py'); print(open('ref.py').read())",
+    "sqlite by URI": "import sqlite3; sqlite3.connect('file:' + str(ROOT / 'grading' / 'gradebook.db'), uri=True); print('SECRET')",
+    "a folder's descriptor": ("fd = os.open('/', os.O_RDONLY); "
+                              "print(os.read(os.open(str(ROOT / 'solutions' / 'rules.py')[1:], os.O_RDONLY, dir_fd=fd), 99))"),
+    "the grader's environment": "print('SECRET', open(f'/proc/{os.getppid()}/environ').read())",
 }
 
 
