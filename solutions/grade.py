@@ -15,7 +15,7 @@ rest of the course folder (solutions/grading_kernel/). Writes
     grading/grades_<exercise>.csv                          one row per student, with a status
 
 and prints a summary. A student whose kernel died is flagged INCOMPLETE and gets no score in the
-CSV (nbgrader itself would keep the points earned before the crash and say nothing). Re-running
+CSV (nbgrader itself stops there and says nothing; its export shows 0 or a partial score). Re-running
 is safe: every submission is collected and graded afresh, with the same result. The exit status
 is non-zero only when the run itself failed, never because a student's code is broken.
 """
