@@ -239,9 +239,11 @@ def review_notes(submitted: Path, released: Path) -> list[str]:
     notes = []
     for pattern, why, strings in SUSPICIOUS:
         for where, source in sources:
-            for line in _code_only(source, strings).splitlines():
+            code, original = _code_only(source, strings).splitlines(), source.splitlines()
+            for i, line in enumerate(code):
                 if re.search(pattern, line):
-                    notes.append(f"REVIEW: {where} {why} (`{line.strip()[:80]}`)")
+                    shown = original[i] if len(code) == len(original) else line  # as written
+                    notes.append(f"REVIEW: {where} {why} (`{shown.strip()[:80]}`)")
                     break
             else:
                 continue
