@@ -25,6 +25,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from matplotlib.ticker import NullLocator
 
 from . import plots, reference
@@ -78,6 +79,13 @@ def _accepted(rule, values: dict) -> dict:
 def _html(text) -> str:
     """Escape a message for the status line, with `code` in backticks shown as code."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
+
+
+def _failure(run, err) -> str:
+    """The status line for a run whose rule raised ``err``."""
+    if isinstance(err, NotYetImplemented):
+        return f"<b>{_html(run.label)}</b>: {_html(err)}"
+    return f"<b>{_html(run.label)}</b> raised {type(err).__name__}: {_html(err)}"
 
 
 def _make_slider(name, spec):
@@ -177,16 +185,22 @@ class Explorer:
         self.canvas.draw()  # lay the figure out once with every axes in place, then freeze it
         self.fig.set_layout_engine("none")
         if self.ax_loss is not None:
-            self.ax_loss.set_visible(False)
-        self.canvas.draw()  # the contour and the axes, once
+            self.ax_loss.yaxis.set_visible(False)
+        self.canvas.draw()  # the contour and the axes, once (the loss panel without its y axis)
         self.contour_background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.background = self.contour_background
         self.loss_decades = None
         if self.ax_loss is not None:
-            self.ax_loss.set_visible(True)
+            self.ax_loss.yaxis.set_visible(True)
+            # the loss panel's y axis lies right of the panel: one strip per decade range,
+            # drawn the first time those limits are needed (10-20 ms), kept for the next time
+            x0 = int(np.floor(self.ax_loss.bbox.x1)) - 3
+            self._loss_strip = Bbox.from_extents(x0, 0, self.fig.bbox.x1, self.fig.bbox.y1)
+            self._loss_axis: dict = {}
 
     def _set_loss_limits(self, lo, hi):
-        """Loss-panel limits in whole decades; redraw its axes only when they change."""
+        """Loss-panel limits in whole decades; a new background only when they change, with
+        the y axis drawn for these limits (once per decade range: then it is kept)."""
         decades = (int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))))
         decades = (min(decades[0], decades[1] - 1), decades[1])
         if decades == self.loss_decades:
@@ -194,27 +208,66 @@ class Explorer:
         self.loss_decades = decades
         self.ax_loss.set_ylim(10.0 ** decades[0], 10.0 ** decades[1])
         self.canvas.restore_region(self.contour_background)
-        self.fig.draw_artist(self.ax_loss)  # its lines are animated: axes, ticks and labels only
+        strip = self._loss_axis.get(decades)
+        if strip is None:
+            self.fig.draw_artist(self.ax_loss.yaxis)  # ticks, tick labels and axis label
+            strip = self.canvas.copy_from_bbox(self._loss_strip)
+            if len(self._loss_axis) >= 32:  # ~0.1 MB each
+                self._loss_axis.pop(next(iter(self._loss_axis)))
+            self._loss_axis[decades] = strip
+        else:
+            self.canvas.restore_region(strip)
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
     def values(self) -> dict:
         return {k: s.value for k, s in self.hyper_sliders.items()}
 
     def _rollouts(self):
-        """One rollout per run (skipping runs that fail) -> (results, notes)."""
+        """One rollout per run (skipping runs that fail) -> (results, notes).
+
+        Runs of the same rule whose hyperparameters are plain numbers share one batched
+        rollout (the rule contract allows a hyperparameter per run): one Python loop over the
+        steps instead of one per run. If that batch fails, each run is tried alone, so that the
+        message names the run that fails."""
         start = np.array([self.start_x.value, self.start_y.value])
         values = self.values()
-        results, notes = {}, []
+        outcome = {}  # run label -> Trajectory, or the note saying why there is none
+        batches: dict = {}
         for run in self.runs:
             try:
-                with np.errstate(all="ignore"):
-                    traj = rollout(run.rule, self.surface, start, self.max_steps,
-                                   **run.hyperparameters(values))
-            except NotYetImplemented as err:
-                notes.append(f"<b>{_html(run.label)}</b>: {_html(err)}")
+                hyper = run.hyperparameters(values)
+            except Exception as err:
+                outcome[run.label] = _failure(run, err)
                 continue
-            except Exception as err:  # a broken student rule must not break the widget
-                notes.append(f"<b>{_html(run.label)}</b> raised {type(err).__name__}: {_html(err)}")
+            plain = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                        for v in hyper.values())
+            key = (id(run.rule), tuple(sorted(hyper))) if plain else id(run)
+            batches.setdefault(key, []).append((run, hyper))
+        for batch in batches.values():
+            if len(batch) > 1:
+                names = list(batch[0][1])
+                try:
+                    with np.errstate(all="ignore"):
+                        traj = rollout(batch[0][0].rule, self.surface, start, self.max_steps,
+                                       **{k: np.array([h[k] for _, h in batch]) for k in names})
+                except Exception:
+                    pass
+                else:
+                    for i, (run, _) in enumerate(batch):
+                        outcome[run.label] = traj.run(i)
+                    continue
+            for run, hyper in batch:
+                try:
+                    with np.errstate(all="ignore"):
+                        outcome[run.label] = rollout(run.rule, self.surface, start,
+                                                     self.max_steps, **hyper)
+                except Exception as err:  # a broken student rule must not break the widget
+                    outcome[run.label] = _failure(run, err)
+        results, notes = {}, []
+        for run in self.runs:
+            traj = outcome[run.label]
+            if isinstance(traj, str):
+                notes.append(traj)
                 continue
             bad = ~np.isfinite(traj.theta).all(axis=-1)
             if bad.any():
@@ -234,8 +287,8 @@ class Explorer:
         self.results, notes = self._rollouts()
         if self.note:
             notes.insert(0, self.note)
+        self.redraw()  # the picture goes to the page first, the status line (if it changed) after
         self.status.value = "<br>".join(notes)
-        self.redraw()
 
     def redraw(self):
         """Show the first ``steps`` steps of the current trajectories (no recomputation)."""
