@@ -1,0 +1,1 @@
+"""Browser tests (a package, so that its conftest and helpers do not shadow tests/conftest.py)."""
