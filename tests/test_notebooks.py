@@ -2,6 +2,8 @@
 should; nbgrader's Validator passes every solution notebook."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import BUILT, ROOT, error_outputs, execute
 
@@ -40,6 +42,12 @@ def test_untouched_exercise_fails_its_checks_with_the_helpful_message(topic):
     assert visible_tests
     for cell in visible_tests:
         assert cell.id in errors, f"test cell {cell.id} passed on an untouched exercise"
+    # a failed check shows its message alone: none of the checker's own frames
+    for cell in visible_tests:
+        for out in cell.outputs:
+            if out.get("output_type") == "error" and out["ename"] == "RuleCheckFailed":
+                shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(out["traceback"]))
+                assert shown == f"RuleCheckFailed: {out['evalue']}", shown
     for rule in topic.rules:
         message = next(e for e in errors.values() if f"`{rule}` is not implemented yet" in e)
         assert "not implemented yet" in message and topic.lecture in message

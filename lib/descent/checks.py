@@ -28,6 +28,11 @@ RTOL, ATOL = 1e-10, 1e-12
 class RuleCheckFailed(AssertionError):
     """A rule disagrees with the reference; the message says where and how."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the checker's own frames would only point
+        # away from the student's code, and the message already names their line when it raised.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 @dataclass
 class Case:
