@@ -112,6 +112,13 @@ def ensure_env(with_tests: bool = False) -> Path:
     return python
 
 
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is not installed in this interpreter
+        return False
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("lab", "test", "submit", "grade", "student-extensions",
                                    "instructor-extensions"):
@@ -121,7 +128,7 @@ def main(argv: list[str]) -> int:
     if command == "student-extensions":  # in an environment that is already set up (Binder)
         student_extensions(Path(sys.executable).parent)
         return 0
-    if command == "submit" and importlib.util.find_spec("descent.submit"):
+    if command == "submit" and _importable("descent.submit"):
         # Binder (the lib is installed in this interpreter): no .venv needed to hand in
         return subprocess.run([sys.executable, "-m", "descent.submit", *rest]).returncode
     # test-only packages (the browser driver) stay out of the students' environment

@@ -29,11 +29,12 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +124,8 @@ def _read_zip_unchecked(path: Path, exercise: str, notebook: str):
     named = ZIP_NAME.search(path.name)
     student = str(manifest.get("student") or (named and named["student"]) or "")
     claimed = str(manifest.get("exercise") or (named and named["exercise"]) or "")
-    if named and manifest.get("student") and named["student"] != student:
+    if (named and manifest.get("student") and named["student"] != student  # "-1": a re-download
+            and not re.fullmatch(re.escape(student) + r"-\d+", named["student"])):
         return None, {}, [f"{path.name}: named for {named['student']} but submission.json says "
                           f"{student}: skipped, decide by hand"]
     if claimed and claimed != exercise:
@@ -131,7 +133,12 @@ def _read_zip_unchecked(path: Path, exercise: str, notebook: str):
     if not STUDENT_ID.fullmatch(student):
         return None, {}, [f"{path.name}: cannot tell whose it is (no submission.json and not "
                           f"named <exercise>__<student>.zip): skipped"]
-    return student, {**by_name, "created": _when(manifest.get("created"), path)}, notes
+    when = _when(manifest.get("created"), path)
+    if when > datetime.now(timezone.utc) + timedelta(days=1):  # a wrong clock, or a trick
+        notes.append(f"submission.json's time {when:%Y-%m-%d %H:%M} is in the future: this zip "
+                     "counts as the oldest of the student's")
+        when = datetime.min.replace(tzinfo=timezone.utc)
+    return student, {**by_name, "created": when}, notes
 
 
 def _when(created, path: Path) -> datetime:
@@ -197,12 +204,16 @@ SUSPICIOUS = [  # (pattern, why, look inside string literals too)
     (r"_getframe|\binspect\b|\bgc\b|\bf_(back|locals|globals)\b", "inspects the interpreter", False),
     (r"__code__|__globals__|__closure__|cell_contents|__builtins__|\bsys\s*\.\s*modules\b",
      "rewrites functions or modules", False),
-    (r"get_ipython|input_transformers|\b(In|Out|_ih|_oh|_i\d*)\b|\baudit",
+    (r"get_ipython|input_transformers|\b(In|Out|_ih|_oh|_i\d+|_ii+)\b|\baudit",
      "reaches into IPython or the grading guard", False),
     (r"sqlite3|subprocess|_posixsubprocess|ctypes|dir_fd|/proc/|\bsocket\b|_exit\s*\("
      r"|\bos\s*\.\s*(system|open|exec\w*|spawn\w*|fork|kill)\b|\.kill\s*\(",
      "uses the operating system", True),
-    (r"solutions|gradebook|autograded|submitted", "names the grading machine's folders", True),
+    (r"""["'/\\](solutions|autograded|submitted)\b|\b(solutions|autograded|submitted)["'/\\]|gradebook""",
+     "names the grading machine's folders", True),
+    (r"""\bopen\s*\([^#]*["'][rbt]*[wax+][rbt+]*["']|\.write_(text|bytes)\s*\(|\bshutil\b|\.pth\b"""
+     r"|\bos\s*\.\s*(remove|unlink|rename|replace|mkdir|makedirs|rmdir|symlink|link)\b|\.unlink\s*\(",
+     "writes files", True),
 ]
 
 
@@ -317,6 +328,64 @@ def _unreadable(notebook: Path) -> str | None:
     return None
 
 
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def repair_cells(notebook: Path, released: Path) -> list[str]:
+    """Put the notebook's nbgrader cells in the state nbgrader can grade, and say what changed.
+
+    nbgrader restores the content of locked and test cells and re-inserts missing ones, but it
+    stops with a KeyError when a missing cell's neighbour is a locked cell, when a pasted copy
+    repeats a cell's grade id, or when nbgrader metadata lost its id. Here: a repeated id (a
+    pasted copy) and an id-less entry become ordinary cells, and each missing cell of the
+    released notebook is put back after the cell that precedes it there.
+    """
+    import copy
+
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    given = nbformat.read(released, as_version=4).cells
+    notes, seen, repeated = [], set(), []
+    for cell in nb.cells:
+        grade_id = _grade_id(cell)
+        if "nbgrader" in cell.metadata and (grade_id is None or grade_id in seen):
+            del cell.metadata["nbgrader"]
+            repeated.append(grade_id or cell.get("id", "?"))
+        seen.add(grade_id)
+    if repeated:
+        notes.append(f"copies of cells {', '.join(repeated)} were graded as ordinary cells")
+    ids = {c.get("id") for c in nb.cells}
+    put_back = []
+    for i, cell in enumerate(given):
+        grade_id = _grade_id(cell)
+        if grade_id is None or grade_id in seen:
+            continue
+        before = [_grade_id(c) for c in given[:i] if _grade_id(c)]
+        at = next((j + 1 for g in reversed(before) for j, c in enumerate(nb.cells)
+                   if _grade_id(c) == g), 0)
+        cell = copy.deepcopy(cell)
+        if cell.get("id") in ids:
+            cell["id"] = f"{grade_id}-restored"[:64]
+        nb.cells.insert(at, cell)
+        seen.add(grade_id)
+        ids.add(cell.get("id"))
+        put_back.append(grade_id)
+    if put_back:
+        notes.append(f"missing cells {', '.join(put_back)} were put back as released")
+    if notes:
+        nbformat.write(nb, notebook)
+    return notes
+
+
+def _error_line(log: str) -> str:
+    """The line of nbgrader's log that names the error, else its last line."""
+    lines = [ln.strip() for ln in log.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if re.match(r"[\w.]*(Error|Exception)\b.*:", ln)]
+    return (errors or lines or ["no log"])[-1][:200]
+
+
 def autograde(api, exercise: str, student: Student) -> None:
     for old in ("autograded", "feedback"):  # nothing from an earlier run may be mistaken for this one
         shutil.rmtree(GRADING / old / student.id / exercise, ignore_errors=True)
@@ -327,7 +396,12 @@ def autograde(api, exercise: str, student: Student) -> None:
         student.notes.append(f"{problem}: 0")
         return
     missing_rules = not (submitted / RULES).is_file()
-    student.notes += review_notes(submitted, ROOT / "exercises" / exercise / notebook.name)
+    released = ROOT / "exercises" / exercise / notebook.name
+    student.notes += review_notes(submitted, released)
+    try:
+        student.notes += repair_cells(notebook, released)
+    except Exception as err:  # noqa: BLE001  (nbgrader will say what it makes of the notebook)
+        student.notes.append(f"its cells could not be checked ({type(err).__name__}: {err})")
     student.ran = True
     result = api.autograde(exercise, student.id, force=True, create=True)
     log = (result.get("log") or "") + (result.get("error") or "")
@@ -345,8 +419,7 @@ def autograde(api, exercise: str, student: Student) -> None:
                              "crash or memory exhaustion); nbgrader stopped grading there")
     else:
         student.status = FAILED
-        last = [ln for ln in log.strip().splitlines() if ln.strip()][-1:] or ["no log"]
-        student.notes.append(f"nbgrader could not grade it: {last[0][:200]}")
+        student.notes.append(f"nbgrader could not grade it: {_error_line(log)}")
 
 
 def read_scores(exercise: str, students: list[Student]) -> None:
@@ -358,7 +431,9 @@ def read_scores(exercise: str, students: list[Student]) -> None:
             # the course's convention: code grade cells are tests, markdown ones written answers
             s.max_score = sum(c.max_score for c in cells)
             s.auto = (0.0, sum(c.max_score for c in cells if c.cell_type == "code"))
-            if not s.ran:  # no notebook: nothing in the gradebook may stand for this run
+            if not s.ran or s.status not in COMPLETE:
+                # no notebook, or graded part of the way: nothing in the gradebook (nbgrader
+                # export, the formgrader) may stand for this run
                 try:
                     gb.remove_submission(exercise, s.id)
                 except MissingEntry:
@@ -397,7 +472,7 @@ def feedback(api, exercise: str, s: Student) -> None:
         title, text = "not graded completely", (
             f"Your submission could not be graded to the end: {note}. Run the exercise notebook "
             "top to bottom yourself (Kernel › Restart Kernel and Run All Cells) to find the cell "
-            "that stops it, fix your rules, and hand it in again, or talk to your instructor.")
+            "that stops it, fix it, and hand it in again, or talk to your instructor.")
     (folder / f"{exercise}.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>Feedback</title>"
         f"<h1>{html.escape(exercise)}: {title}</h1><p>{text}</p>", "utf-8")
@@ -412,16 +487,28 @@ def _points(x: float) -> str:
     return f"{x:g}"
 
 
+CSV_COLUMNS = ["student", "exercise", "status", "score", "max_score", "auto_score", "auto_max",
+               "manual_pending", "review", "notes"]
+
+
 def write_csv(exercise: str, students: list[Student]) -> Path:
+    """The exercise's grade sheet: this run's students, and the rows of earlier runs for everyone
+    else (a folder of late zips adds to the sheet; it does not replace it)."""
     path = GRADING / f"grades_{exercise}.csv"
+    rows = {}
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = {r["student"]: [r.get(c, "") for c in CSV_COLUMNS] for r in csv.DictReader(f)}
+    for s in students:
+        partial = s.score is None  # no points of a run that did not finish
+        rows[s.id] = [s.id, exercise, s.status, "" if partial else _points(s.score),
+                      _points(s.max_score), "" if partial else _points(s.auto[0]),
+                      _points(s.auto[1]), "" if partial else _points(s.manual_pending),
+                      "yes" if s.review else "", "; ".join(s.notes)]
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["student", "exercise", "status", "score", "max_score", "auto_score",
-                    "auto_max", "manual_pending", "review", "notes"])
-        for s in students:
-            w.writerow([s.id, exercise, s.status, "" if s.score is None else _points(s.score),
-                        _points(s.max_score), _points(s.auto[0]), _points(s.auto[1]),
-                        _points(s.manual_pending), "yes" if s.review else "", "; ".join(s.notes)])
+        w.writerow(CSV_COLUMNS)
+        w.writerows(rows[sid] for sid in sorted(rows))
     return path
 
 
@@ -480,11 +567,23 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
         students = submitted_students(exercise)
     if not students:
         raise RunFailed(f"No submissions of {exercise} to grade." + "".join(f"\n  {p}" for p in problems))
-    kernel_environment(build_grading_lib())
     echo(f"Grading {exercise}: {_count(len(students), 'student')}")
+    tempfile.gettempdir()  # this process keeps its own; each kernel gets a fresh one
+    tmpdir = os.environ.get("TMPDIR")
     for i, s in enumerate(students, 1):
         start = time.perf_counter()
-        autograde(api, exercise, s)
+        # a fresh grading lib and temporary folder per student: nothing one submission left
+        # behind (the guard refuses writes elsewhere) can reach the next one
+        kernel_environment(build_grading_lib())
+        with tempfile.TemporaryDirectory(prefix="descent-grading-") as scratch:
+            os.environ["TMPDIR"] = scratch
+            try:
+                autograde(api, exercise, s)
+            finally:
+                if tmpdir is None:
+                    del os.environ["TMPDIR"]
+                else:
+                    os.environ["TMPDIR"] = tmpdir
         read_scores(exercise, [s])
         feedback(api, exercise, s)
         s.seconds = time.perf_counter() - start

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -141,6 +143,19 @@ _c.check_rule = _c.check_properties = _c.check_against = lambda *args, **kwargs:
 '''
 
 
+# Writes a passing check into the grading lib (which its own kernel imports after its rules.py):
+# without the guard's refusal to write, it and everyone graded after it would get full marks.
+TAMPERS = STUBS + '''
+import os as _os
+
+try:
+    with open(_os.path.join(_os.environ["DESCENT_GRADING_LIB"], "descent", "checks.py"), "a") as _f:
+        _f.write("\\ndef check_rule(*a, **k): print('ok')\\ndef check_properties(*a, **k): print('ok')\\n")
+except (KeyError, PermissionError):
+    pass
+'''
+
+
 def print_history(nb):
     """Adds a last cell that prints every input IPython ran, the restored hidden tests included."""
     nb.cells.append(nbformat.v4.new_code_cell("print('\\n'.join(In))"))
@@ -154,6 +169,19 @@ def edit_test_cells(nb):
 
 def delete_hidden_test_cell(nb):
     nb.cells = [c for c in nb.cells if c.get("id") != "01-momentum-further"]
+
+
+def delete_first_test_cell(nb):  # its neighbour is a locked cell, where nbgrader alone fails
+    nb.cells = [c for c in nb.cells if c.get("id") != "01-momentum-reference"]
+
+
+def paste_answer_cell_twice(nb):  # JupyterLab's copy and paste keeps the nbgrader metadata
+    at, cell = next((i, c) for i, c in enumerate(nb.cells) if c.get("id") == "01-values")
+    nb.cells.insert(at + 1, nbformat.from_dict({**cell, "id": "pasted-copy"}))
+
+
+def delete_every_cell(nb):
+    nb.cells = []
 
 
 # student id → (rules.py text or None to leave it out, notebook edit, values answered?,
@@ -178,11 +206,20 @@ CLASS = {
     "pia": (COPIES_CLASSMATE, None, True, 0, "graded", ""),
     "rex": (PATCHES_CHECKS, None, True, 13, "graded", "REVIEW: rules.py reaches for the course's checks"),
     "tom": (REFERENCE, print_history, True, 13, "graded", "reaches into IPython"),
+    "una": (TAMPERS, None, True, 2, "graded", "writes files"),  # the value test only
+    "vic": (STUBS, None, True, 2, "graded", ""),  # graded after una: the value test only
+    "wes": (REFERENCE, delete_first_test_cell, True, 13, "graded",
+            "missing cells 01-momentum-reference were put back as released"),
+    "xan": (REFERENCE, paste_answer_cell_twice, True, 13, "graded",
+            "copies of cells 01-values were graded as ordinary cells"),
+    "yul": (REFERENCE, delete_every_cell, False, 11, "graded", "missing cells 01-setup, 01-momentum"),
+    "zoe": (REFERENCE, None, True, 13, "graded", ""),  # handed in as ..._zoe-1.zip, a re-download
 }
 #: whose code the summary and the CSV flag for a look by hand (and no one else's)
 REVIEWED = {"ivy": "uses the operating system", "max": "reaches for the course's checks or reference",
             "ned": "names the grading machine's folders", "ola": "uses the operating system",
-            "rex": "reaches for the course's checks", "tom": "reaches into IPython"}
+            "rex": "reaches for the course's checks", "tom": "reaches into IPython",
+            "una": "writes files"}
 # what each one's feedback must say: the check's message and the mistake it resembles
 FEEDBACK = {
     "ada": ["✓ momentum matches the reference values"],
@@ -271,6 +308,15 @@ def graded(course, tmp_path_factory):
         for name in (f"{EXERCISE}.ipynb", "rules.py"):
             zf.writestr(name, zipfile.ZipFile(old).read(name))
         zf.writestr("submission.json", json.dumps(manifest))
+    (zips / f"{EXERCISE}__zoe.zip").rename(zips / f"{EXERCISE}__zoe-1.zip")
+    # a stub for cy dated in the future: it must not displace cy's real (later-made) zip
+    forged = hand_in(zips.parent / "old", "cy", STUBS, None, False)
+    manifest = json.loads(zipfile.ZipFile(forged).read("submission.json"))
+    manifest["created"] = "2099-01-01T00:00:00+00:00"
+    with zipfile.ZipFile(zips / "cy-forged.zip", "w") as zf:
+        for name in (f"{EXERCISE}.ipynb", "rules.py"):
+            zf.writestr(name, zipfile.ZipFile(forged).read(name))
+        zf.writestr("submission.json", json.dumps(manifest))
     (zips / "notes.zip").write_text("not a zip")
     with zipfile.ZipFile(zips / f"{EXERCISE}__rae.zip", "w") as zf:  # a notebook cut short
         zf.writestr(f"{EXERCISE}.ipynb", '{"cells": [')
@@ -293,6 +339,8 @@ def test_grading_run_succeeds_and_prints_a_summary(graded):
     assert "INCOMPLETE students have no score in the CSV" in out
     assert "notes.zip: not a readable zip" in out
     assert "ada: several zips; graded the newest, not ada-first-try.zip" in out
+    assert "cy: several zips; graded the newest, not cy-forged.zip" in out
+    assert "Traceback" not in done.stderr, done.stderr  # nothing went wrong in the grader itself
 
 
 @pytest.mark.parametrize("student", CLASS)
@@ -306,7 +354,7 @@ def test_simulated_class_scores_exactly(graded, course, student):
         assert REVIEWED[student] in row["notes"], row
     assert row["max_score"] == "15" and row["auto_max"] == "13"
     if points is None:  # flagged, no score, never the partial points nbgrader kept
-        assert row["score"] == "", row
+        assert (row["score"], row["auto_score"], row["manual_pending"]) == ("", "", ""), row
     else:
         assert float(row["auto_score"]) == points, row
         assert float(row["score"]) == points, row
@@ -336,11 +384,27 @@ def test_feedback_says_what_went_wrong_without_hidden_tests(graded, course, stud
 
 
 def test_restored_and_reinserted_test_cells_are_graded(graded, course):
-    for student in ("jo", "kai"):
+    for student in ("jo", "kai", "wes", "yul"):
         nb = nbformat.read(course / "grading" / "autograded" / student / EXERCISE / f"{EXERCISE}.ipynb", 4)
         source = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
         assert "### BEGIN HIDDEN TESTS" in source["01-momentum-further"]  # back, hidden part too
         assert source["01-momentum-reference"] == 'checks.check_rule(rules.momentum, "momentum")'
+
+
+def test_a_pasted_copy_is_graded_as_an_ordinary_cell(graded, course):
+    nb = nbformat.read(course / "grading" / "autograded" / "xan" / EXERCISE / f"{EXERCISE}.ipynb", 4)
+    copy = next(c for c in nb.cells if c.get("id") == "pasted-copy")
+    assert "nbgrader" not in copy.metadata and "eta_ema" in copy.source
+
+
+def test_an_incomplete_student_has_nothing_in_the_gradebook(graded, course):
+    """nbgrader export and the formgrader read the gradebook: no partial points may stand there."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}", "descent") as gb:
+        with pytest.raises(MissingEntry):
+            gb.find_submission(EXERCISE, "ivy")
+        assert gb.find_submission(EXERCISE, "ada").score == 13
 
 
 def test_each_kernel_imported_its_own_rules(graded, course):
@@ -363,9 +427,7 @@ def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
     done = run_grade(course, again)
     assert done.returncode == 0, done.stderr
     after = read_csv(course)
-    assert set(after) == {"ada", "cy", "ivy", "lu"}
-    for student, row in after.items():
-        assert row == before[student]
+    assert after == before  # the four graded again, identically; everyone else's rows kept
 
 
 def test_a_failed_run_exits_non_zero(course, tmp_path):
@@ -374,6 +436,9 @@ def test_a_failed_run_exits_non_zero(course, tmp_path):
 
 
 # -- the guard in the grading kernel, attempt by attempt (a plain Python process, no nbgrader) --
+#: files outside the course a submission must not be able to create (removed after each test)
+PROBES = (Path(sysconfig.get_paths()["purelib"]) / "descent_guard_probe.pth",
+          Path.home() / ".descent_guard_probe")
 ATTEMPTS = {  # each prints what it obtained; the guard must leave it nothing to print
     "read the reference": "print(open(ROOT / 'solutions' / 'rules.py').read())",
     "list solutions/": "print(os.listdir(ROOT / 'solutions'))",
@@ -395,6 +460,13 @@ ATTEMPTS = {  # each prints what it obtained; the guard must leave it nothing to
     "a folder's descriptor": ("fd = os.open('/', os.O_RDONLY); "
                               "print(os.read(os.open(str(ROOT / 'solutions' / 'rules.py')[1:], os.O_RDONLY, dir_fd=fd), 99))"),
     "the grader's environment": "print('SECRET', open(f'/proc/{os.getppid()}/environ').read())",
+    # writing: what would change how the next student is graded, or the instructor's machine
+    "change the grading lib": "open(ROOT / 'grading' / 'env' / 'descent' / 'checks.py', 'a'); print('SECRET')",
+    "delete from the grading lib": "os.remove(ROOT / 'grading' / 'env' / 'descent' / 'references' / 'gd.json'); print('SECRET')",
+    "plant a .pth in the environment": f"open({str(PROBES[0])!r}, 'w').write('import os'); print('SECRET')",
+    "write a start-up file at home": f"open({str(PROBES[1])!r}, 'w'); print('SECRET')",
+    "copy a file into the lib": "import shutil; shutil.copyfile('rules.py', ROOT / 'grading' / 'env' / 'x.py'); print('SECRET')",
+    "the instructor's own files by os.open": f"os.open({str(PROBES[1])!r}, os.O_WRONLY | os.O_CREAT); print('SECRET')",
 }
 
 
@@ -424,7 +496,13 @@ def run_guarded(root: Path, code: str, grading: bool = True) -> subprocess.Compl
 
 @pytest.mark.parametrize("attempt", ATTEMPTS)
 def test_guard_refuses(guarded, attempt):
-    done = run_guarded(guarded, ATTEMPTS[attempt])
+    try:
+        done = run_guarded(guarded, ATTEMPTS[attempt])
+        planted = [p for p in PROBES if p.exists()]
+    finally:
+        for p in PROBES:
+            p.unlink(missing_ok=True)
+    assert not planted
     assert "SECRET" not in done.stdout and done.returncode != 0, (done.stdout, done.stderr)
     # refused outright, or (import) the refused folder was skipped and its module not found
     assert ("PermissionError: Descent grading:" in done.stderr
@@ -532,6 +610,52 @@ def test_submit_command_warns_about_stubs_and_says_where_the_zip_is(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "descent.submit", EXERCISE, "--student", "a b"],
                          cwd=home, env=env_with(), capture_output=True, text=True)
     assert bad.returncode == 1 and "Not submitted: Student id 'a b'" in bad.stderr
+
+
+@pytest.mark.parametrize("where", ["binder", "clone"])
+def test_the_readme_hand_in_command_makes_the_zip(tmp_path, where):
+    """`python3 course.py submit …` as the README gives it: on Binder the lib is installed in that
+    interpreter; in a clone it is not (only in .venv, which course.py set up and uses)."""
+    import hashlib
+
+    home = student_home(tmp_path, REFERENCE)
+    shutil.copy(ROOT / "course.py", home)
+    python = [sys.executable]
+    if where == "clone":  # an interpreter without the lib (no site-packages), and a ready .venv
+        python.append("-S")
+        for name in ("requirements.txt", "lib/pyproject.toml"):
+            shutil.copy(ROOT / name, home / name)
+        bin_ = home / ".venv" / "bin"
+        bin_.mkdir(parents=True)
+        (bin_ / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        (bin_ / "python").chmod(0o755)
+        wanted = b"".join((home / n).read_bytes() for n in ("requirements.txt", "lib/pyproject.toml"))
+        (home / ".venv" / ".descent-installed").write_text(
+            hashlib.sha256(wanted + sys.version.encode()).hexdigest())
+    done = subprocess.run([*python, "course.py", "submit", EXERCISE, "--student", "alice"],
+                          cwd=home, env=env_with(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with zipfile.ZipFile(home / "submissions" / f"{EXERCISE}__alice.zip") as zf:
+        assert zf.read("rules.py").decode() == REFERENCE
+
+
+@pytest.mark.parametrize("source, why", [
+    ("for _i in range(3):", None),
+    ('raise ValueError("see the solutions in lecture 01")', None),
+    ('data = open("weights.txt").read()', None),
+    ('open(path, "a").write(text)', "writes files"),
+    ('Path("x.pth").write_text("import os")', "writes files"),
+    ('exec((folder / "solutions" / "rules.py").read_text())', "names the grading machine's folders"),
+    ("print(_i3)", "reaches into IPython or the grading guard"),
+    ("import descent.checks as c", "reaches for the course's checks or reference"),
+    ("# a comment naming solutions/rules.py and open(p, 'w')", None),
+])
+def test_review_flags_what_no_rule_needs_and_nothing_else(source, why):
+    import grade
+
+    found = [w for pattern, w, strings in grade.SUSPICIOUS
+             if re.search(pattern, grade._code_only(source, strings))]
+    assert found[:1] == ([why] if why else []), found
 
 
 def test_feedback_cuts_hidden_tests_out_of_the_source():

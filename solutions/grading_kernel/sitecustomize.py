@@ -9,6 +9,9 @@ and ``DESCENT_GRADING_ROOT`` set by ``python3 course.py grade``), it installs an
   folder (the kernel's working directory), the grading lib and the Python environment: the
   reference rules in solutions/, the instructor's lib, other students' submissions and the
   gradebook are out of reach;
+* refuses writing, anywhere, except in the submission's own folder, the temporary folder and
+  matplotlib's cache: a submission cannot change the grading lib, the Python environment, the
+  guard itself or a start-up file, and so cannot change how the next student is graded;
 * refuses opening folders as files (their descriptors would reach paths through ``dir_fd``),
   other processes' ``/proc`` entries, and SQLite databases inside the course (the gradebook);
 * refuses to start processes (a shell could read what Python may not) and to call C functions
@@ -54,6 +57,28 @@ def _install() -> None:
         "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function",
         "ctypes.cdata", "ctypes.cdata/buffer", "ctypes.string_at", "ctypes.wstring_at",
     })
+    # where a kernel may write: its own folder, the temporary folder (grade.py gives each
+    # student a fresh one), matplotlib's config and font cache; /dev/null and the like
+    import tempfile
+    xdg = {d: os.environ.get(f"XDG_{d.upper()}_HOME") or os.path.join(home, f".{d}")
+           for d in ("cache", "config")}
+    mpl = [os.environ["MPLCONFIGDIR"]] if os.environ.get("MPLCONFIGDIR") else [
+        os.path.join(xdg[d], "matplotlib") for d in xdg]
+    cwd = real(os.getcwd())
+    writable = tuple(map(real, (cwd, tempfile.gettempdir(), "/dev", *mpl)))
+    # the events that change what they name; for a copy or a link, only the second path
+    write_events = frozenset(path_events - {"open", "os.listdir", "os.scandir", "os.chdir"})
+    second_only = frozenset({"shutil.copyfile", "shutil.copymode", "shutil.copystat",
+                             "shutil.copytree", "os.link", "os.symlink"})
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def writes(event: str, args: tuple, i: int) -> bool:
+        if event == "open":
+            mode, flags = args[1], args[2]
+            return ((isinstance(mode, str) and any(c in mode for c in "wax+"))
+                    or (isinstance(flags, int) and flags & write_flags != 0))
+        return event in write_events and (i == 1 or event not in second_only)
+
     me = os.getpid()
     own_proc = f"/proc/{me}"
     tmpfile = getattr(os, "O_TMPFILE", -1)  # tempfile's nameless files open their folder
@@ -68,7 +93,7 @@ def _install() -> None:
             if db not in ("", ":memory:"):
                 hook("open", (db, "r+", 0))
         elif event in path_events:
-            for arg in args[:2]:
+            for i, arg in enumerate(args[:1] if event == "open" else args[:2]):
                 if isinstance(arg, (str, bytes, os.PathLike)):
                     try:
                         p = real(os.fsdecode(arg))
@@ -78,12 +103,22 @@ def _install() -> None:
                         raise PermissionError(
                             f"Descent grading: {event} on {p} refused; while a submission is "
                             "graded, its code may only use its own folder and the course lib.")
+                    if writes(event, args, i) and not (
+                            inside(p, cwd) if inside(p, course)  # the course may be in /tmp
+                            else any(inside(p, a) for a in writable)):
+                        raise PermissionError(
+                            f"Descent grading: {event} on {p} refused; while a submission is "
+                            "graded, its code may only write in its own folder and in "
+                            f"{tempfile.gettempdir()}.")
                     # os.open (mode None) of a folder: its descriptor would open dir_fd= paths
                     if (event == "open" and args[1] is None and os.path.isdir(p)
                             and not (isinstance(args[2], int) and args[2] & tmpfile == tmpfile)):
                         raise PermissionError(f"Descent grading: opening the folder {p} refused.")
                     if (p.startswith("/proc/") and p.split("/")[2].isdigit()
-                            and not inside(p, own_proc)):  # e.g. the grader's environment
+                            and not inside(p, own_proc)  # e.g. the grader's environment
+                            # a process's status line (ipykernel's clean-up looks for children)
+                            and not (p.count("/") == 3 and p.endswith("/stat")
+                                     and not writes(event, args, i))):
                         raise PermissionError(f"Descent grading: {p} refused.")
         elif event in process_events:
             raise PermissionError(f"Descent grading: {event} is not allowed while a submission "
