@@ -465,6 +465,9 @@ ATTEMPTS = {  # each prints what it obtained; the guard must leave it nothing to
     "delete from the grading lib": "os.remove(ROOT / 'grading' / 'env' / 'descent' / 'references' / 'gd.json'); print('SECRET')",
     "plant a .pth in the environment": f"open({str(PROBES[0])!r}, 'w').write('import os'); print('SECRET')",
     "write a start-up file at home": f"open({str(PROBES[1])!r}, 'w'); print('SECRET')",
+    "hard-link the lib in, write through it": (
+        "os.link(ROOT / 'grading' / 'env' / 'descent' / 'references' / 'gd.json', 'gd.json');"
+        " open('gd.json', 'a').write('x'); print('SECRET')"),
     "copy a file into the lib": "import shutil; shutil.copyfile('rules.py', ROOT / 'grading' / 'env' / 'x.py'); print('SECRET')",
     "the instructor's own files by os.open": f"os.open({str(PROBES[1])!r}, os.O_WRONLY | os.O_CREAT); print('SECRET')",
 }

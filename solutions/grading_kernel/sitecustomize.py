@@ -66,10 +66,11 @@ def _install() -> None:
         os.path.join(xdg[d], "matplotlib") for d in xdg]
     cwd = real(os.getcwd())
     writable = tuple(map(real, (cwd, tempfile.gettempdir(), "/dev", *mpl)))
-    # the events that change what they name; for a copy or a link, only the second path
+    # the events that change what they name; for a copy or a symbolic link, only the second
+    # path (a hard link is another name for the same file: writing through it writes the file)
     write_events = frozenset(path_events - {"open", "os.listdir", "os.scandir", "os.chdir"})
     second_only = frozenset({"shutil.copyfile", "shutil.copymode", "shutil.copystat",
-                             "shutil.copytree", "os.link", "os.symlink"})
+                             "shutil.copytree", "os.symlink"})
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
     def writes(event: str, args: tuple, i: int) -> bool:
