@@ -66,6 +66,13 @@ def _install() -> None:
         os.path.join(xdg[d], "matplotlib") for d in xdg]
     cwd = real(os.getcwd())
     writable = tuple(map(real, (cwd, tempfile.gettempdir(), "/dev", *mpl)))
+    # never, even inside the folders above (an environment in /tmp): Python and its paths
+    import site
+    protected = tuple(
+        p for p in map(real, (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                              os.environ.get("DESCENT_GRADING_LIB", sys.prefix),
+                              site.getusersitepackages(), *(e for e in sys.path if e)))
+        if not any(inside(w, p) for w in writable[:2]))  # a path entry above cwd or the temp folder
     # the events that change what they name; for a copy or a symbolic link, only the second
     # path (a hard link is another name for the same file: writing through it writes the file)
     write_events = frozenset(path_events - {"open", "os.listdir", "os.scandir", "os.chdir"})
@@ -106,7 +113,8 @@ def _install() -> None:
                             "graded, its code may only use its own folder and the course lib.")
                     if writes(event, args, i) and not (
                             inside(p, cwd) if inside(p, course)  # the course may be in /tmp
-                            else any(inside(p, a) for a in writable)):
+                            else any(inside(p, a) for a in writable)
+                            and not any(inside(p, a) for a in protected)):
                         raise PermissionError(
                             f"Descent grading: {event} on {p} refused; while a submission is "
                             "graded, its code may only write in its own folder and in "
