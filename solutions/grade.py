@@ -33,6 +33,7 @@ import tempfile
 import time
 import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -281,6 +282,25 @@ def kernel_environment(env: Path) -> None:
     os.environ["PYTHONPATH"] = str(env)  # before the installed lib: its rules.py is never used
     os.environ["DESCENT_GRADING_ROOT"] = str(ROOT)
     os.environ["DESCENT_GRADING_LIB"] = str(env)
+
+
+@contextmanager
+def scratch_environment(scratch: str):
+    """One kernel's temporary folder and IPython folder, both in ``scratch``: the kernel may
+    write there and nowhere else that lasts. IPython's profile (created at start-up where it is
+    missing, as on a new machine) and its history live there, and the instructor's own profile
+    and start-up files stay out of the grading."""
+    new = {"TMPDIR": scratch, "IPYTHONDIR": os.path.join(scratch, "ipython")}
+    old = {name: os.environ.get(name) for name in new}
+    os.environ.update(new)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # -- nbgrader ---------------------------------------------------------------------------------
@@ -569,21 +589,14 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
         raise RunFailed(f"No submissions of {exercise} to grade." + "".join(f"\n  {p}" for p in problems))
     echo(f"Grading {exercise}: {_count(len(students), 'student')}")
     tempfile.gettempdir()  # this process keeps its own; each kernel gets a fresh one
-    tmpdir = os.environ.get("TMPDIR")
     for i, s in enumerate(students, 1):
         start = time.perf_counter()
         # a fresh grading lib and temporary folder per student: nothing one submission left
         # behind (the guard refuses writes elsewhere) can reach the next one
         kernel_environment(build_grading_lib())
-        with tempfile.TemporaryDirectory(prefix="descent-grading-") as scratch:
-            os.environ["TMPDIR"] = scratch
-            try:
-                autograde(api, exercise, s)
-            finally:
-                if tmpdir is None:
-                    del os.environ["TMPDIR"]
-                else:
-                    os.environ["TMPDIR"] = tmpdir
+        with tempfile.TemporaryDirectory(prefix="descent-grading-") as scratch, \
+                scratch_environment(scratch):
+            autograde(api, exercise, s)
         read_scores(exercise, [s])
         feedback(api, exercise, s)
         s.seconds = time.perf_counter() - start

@@ -283,9 +283,13 @@ def hand_in(folder: Path, student: str, rules: str | None, edit, answered: bool)
 
 
 def run_grade(course: Path, *args) -> subprocess.CompletedProcess:
+    # graded as on a new machine: a home folder with no ~/.ipython, ~/.cache or ~/.local yet
+    # (IPython creates its profile when a kernel starts, and the guard refuses writes in $HOME)
+    home = course.parent / "new-machine-home"
+    home.mkdir(exist_ok=True)
     return subprocess.run([sys.executable, str(course / "solutions" / "grade.py"), EXERCISE, *map(str, args),
                            "--timeout", str(TIMEOUT)], capture_output=True, text=True,
-                          env=env_with(), cwd=course)
+                          env=env_with(HOME=str(home)), cwd=course)
 
 
 def read_csv(course: Path) -> dict[str, dict]:
@@ -325,6 +329,10 @@ def graded(course, tmp_path_factory):
         zf.writestr("rules.py", REFERENCE)
     done = run_grade(course, zips)
     print(done.stdout, done.stderr)
+    # the command's output for the whole class, kept as a test artifact (git-ignored)
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "artifacts" / f"grading_{EXERCISE}_simulated_class.txt").write_text(
+        done.stdout + ("\n--- stderr ---\n" + done.stderr if done.stderr else ""), encoding="utf-8")
     return done, zips
 
 
