@@ -1,5 +1,9 @@
 """Slider explorers, headless: moving a slider changes the picture to the new trajectories; the
-explorer works before the student has written anything and survives broken rules."""
+explorer works before the student has written anything and survives broken rules; pictures kept
+or drawn ahead are exactly the pictures for their values, and never outlive an edited rule."""
+import asyncio
+import threading
+
 import numpy as np
 from conftest import reference_rule
 
@@ -86,3 +90,79 @@ def test_run_hyper_mapping():
     ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("v", reference_rule("momentum")), ema],
                           SLIDERS, steps=40)
     np.testing.assert_allclose(ex.results["v"].theta, ex.results["ema"].theta, atol=1e-12)
+
+
+def _picture_for(ex) -> bytes:
+    """What a fresh explorer draws for ``ex``'s current slider values."""
+    specs = {"eta": widgets.log_slider(1e-4, 1e-1, ex.hyper_sliders["eta"].value),
+             "alpha": widgets.slider(0.0, 0.99, ex.hyper_sliders["alpha"].value)}
+    return widgets.Explorer(ex.surface, ex.runs, specs, steps=ex.max_steps).image.value
+
+
+def _step(slider, k=1):
+    """k steps of a log slider, its value computed from the slider's grid as the page does (not
+    as the explorer computes the values it draws ahead: they may differ in the last bits)."""
+    n = round((np.log10(slider.value) - slider.min) / slider.step) + k
+    slider.value = float(10.0 ** (slider.min + n * slider.step))
+
+
+def test_in_a_kernel_the_neighbouring_values_are_drawn_ahead_and_shown_exactly():
+    """In a kernel (an event loop runs), after a step the explorer draws the moved slider's
+    neighbours while idle; the next step shows that picture without computing, and it is exactly
+    the picture drawn for the new value."""
+    async def kernel():
+        ex = _explorer()
+        eta = ex.hyper_sliders["eta"]
+        _step(eta)
+        await asyncio.sleep(0.05 + 2 * ex.AHEAD * 0.2)  # idle: the neighbours are drawn
+        # the start, this step and its neighbours (one of which is the start)
+        assert len(ex._frames) == 1 + 2 * ex.AHEAD
+        computed, renders = [], ex.renders
+        rollouts = ex._rollouts
+        ex._rollouts = lambda *a: computed.append(a) or rollouts(*a)
+        _step(eta)
+        assert computed == [] and ex.renders == renders + 1, "the next step was drawn again"
+        assert ex.image.value == _picture_for(ex)
+        _step(eta, -5)  # a value never seen: drawn now
+        assert len(computed) == 1 and ex.image.value == _picture_for(ex)
+        ex._rollouts = rollouts
+
+    _in_a_kernel(kernel())
+
+
+def _in_a_kernel(coroutine):
+    """Run ``coroutine`` as a kernel runs callbacks: in an event loop, here in a thread of its own
+    (no other event loop may run in it, as Playwright's may in this one)."""
+    errors = []
+
+    def run():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as err:
+            errors.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_a_kept_picture_is_never_shown_after_the_rule_changed():
+    """autoreload replaces an edited rule's code: a value seen before is then drawn again."""
+    def mine(theta, g, state, *, eta):
+        return theta - eta * g, state
+
+    def edited(theta, g, state, *, eta):
+        return theta - 0.5 * eta * g, state
+
+    ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("mine", mine)], SLIDERS, steps=60)
+    eta = ex.hyper_sliders["eta"]
+    _step(eta)
+    old = ex.image.value
+    _step(eta, -1)
+    mine.__code__ = edited.__code__  # what %autoreload 2 does to a function edited in rules.py
+    _step(eta)
+    assert ex.image.value != old
+    np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],
+                               rollout(edited, surfaces.quadratic(), steps=60, eta=eta.value).theta)

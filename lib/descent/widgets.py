@@ -2,8 +2,10 @@
 
 One persistent Agg figure is drawn once; a slider step only re-runs the rollout (one batched
 call per rule), moves the lines with ``set_data``, blits them onto the cached contour picture and
-sends a JPEG to a ``widgets.Image``. A Play button animates the number of steps shown; that only
-reveals more of an already computed trajectory.
+sends a JPEG to a ``widgets.Image``. Pictures are kept for the slider values already seen, and
+while the kernel is idle the explorer draws ahead the neighbouring values of the slider just moved,
+so that the next step is only a message. A Play button animates the number of steps shown; that
+only reveals more of an already computed trajectory.
 
     from descent import widgets, surfaces, reference
     widgets.Explorer(surfaces.valley(), [widgets.Run("GD", reference.rule("gd"))],
@@ -13,11 +15,14 @@ reveals more of an already computed trajectory.
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import inspect
 import io
 import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -72,6 +77,13 @@ def _accepted(rule, values: dict) -> dict:
     return {k: v for k, v in values.items() if k in names}
 
 
+def _exact(value) -> float:
+    """A slider value to 12 significant digits, as the explorer computes with it. The page
+    computes a log slider's value itself, and a picture drawn ahead for the next value must be
+    exactly the picture for the value the page then sends, to the last bit."""
+    return float(f"{float(value):.12g}")
+
+
 def _html(text) -> str:
     """Escape a message for the status line, with `code` in backticks shown as code."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
@@ -115,8 +127,13 @@ class Explorer:
         self.runs = list(runs)
         self.max_steps = steps
         self.note = note
-        self.renders = 0
+        self.renders = 0  # pictures sent to the page (drawn now, or drawn ahead and kept)
         self.results: dict = {}
+        self._frames: OrderedDict = OrderedDict()  # slider state -> (picture, results, status)
+        self._ahead: list = []  # slider states to draw ahead while the kernel is idle
+        # ipykernel may run a widget's callback in another thread than the one drawing ahead:
+        # the figure is one, so whatever places lines on it and draws holds this lock
+        self._lock = threading.RLock()
         start = surface.start if start is None else np.asarray(start, float)
 
         self.hyper_sliders = {k: _make_slider(k, spec) for k, spec in sliders.items()}
@@ -223,17 +240,21 @@ class Explorer:
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
     def values(self) -> dict:
-        return {k: s.value for k, s in self.hyper_sliders.items()}
+        return {k: _exact(s.value) for k, s in self.hyper_sliders.items()}
 
-    def _rollouts(self):
-        """One rollout per run (skipping runs that fail) -> (results, notes).
+    def _start(self) -> tuple:
+        return _exact(self.start_x.value), _exact(self.start_y.value)
+
+    def _rollouts(self, values=None, start=None):
+        """One rollout per run (skipping runs that fail) -> (results, notes), for the sliders'
+        values (or ``values`` and ``start``).
 
         Runs of the same rule whose hyperparameters are plain numbers share one batched
         rollout (the rule contract allows a hyperparameter per run): one Python loop over the
         steps instead of one per run. If that batch fails, each run is tried alone, so that the
         message names the run that fails."""
-        start = np.array([self.start_x.value, self.start_y.value])
-        values = self.values()
+        start = np.array(self._start() if start is None else start)
+        values = self.values() if values is None else values
         outcome = {}  # run label -> Trajectory, or the note saying why there is none
         batches: dict = {}
         for run in self.runs:
@@ -281,27 +302,119 @@ class Explorer:
 
     def _on_change(self, change=None):
         self.update()
+        if change is not None:
+            self._draw_ahead(change["owner"])
 
     def _on_steps(self, change=None):
         self.redraw()
 
-    def update(self):
-        """Re-run every rollout for the current slider values, then redraw."""
-        self.results, notes = self._rollouts()
+    # -- pictures kept and drawn ahead -----------------------------------------------------
+    FRAMES = 48  # pictures kept per explorer (about 45 KiB each)
+    AHEAD = 2  # neighbouring values drawn ahead on each side of the slider just moved
+    AHEAD_AFTER = 0.03  # seconds between a step's picture and drawing ahead
+
+    def _state(self, values=None, start=None):
+        """What a picture depends on: the slider values, the steps shown, and the rules' code
+        (a student's edit, loaded by autoreload, replaces it: no old picture is shown)."""
+        values = self.values() if values is None else values
+        start = self._start() if start is None else start
+        return (tuple(values.values()), tuple(start), self.steps.value,
+                tuple(getattr(r.rule, "__code__", r.rule) for r in self.runs))
+
+    def _keep(self, state, frame):
+        self._frames[state] = frame
+        self._frames.move_to_end(state)
+        while len(self._frames) > self.FRAMES:
+            self._frames.popitem(last=False)
+
+    def _frame(self, values=None, start=None):
+        """(picture, results, status line) for these slider values, drawn now."""
+        results, notes = self._rollouts(values, start)
         if self.note:
             notes.insert(0, self.note)
-        self.redraw()  # the picture goes to the page first, the status line (if it changed) after
-        self.status.value = "<br>".join(notes)
+        self._place(results)
+        return self._picture(), results, "<br>".join(notes)
 
+    def update(self):
+        """Show the picture for the current slider values: kept, or rolled out and drawn now."""
+        with self._lock:
+            state = self._state()
+            frame = self._frames.get(state)
+            if frame is None:
+                frame = self._frame()
+            else:
+                self._place(frame[1])  # the figure's lines follow what the page shows
+            self._keep(state, frame)
+            picture, self.results, status = frame
+            self.image.value = picture  # the picture goes to the page first, the status line after
+            self.renders += 1
+            self.status.value = status
+
+    def _draw_ahead(self, slider):
+        """Queue the neighbouring values of ``slider`` (the one just moved), nearest first, and
+        draw them one per turn of the kernel's event loop, so that a message from the page (the
+        next slider step) waits for one drawing at most. Outside a kernel, nothing is queued."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        lo, hi, step, value = slider.min, slider.max, slider.step, slider.value
+        log = isinstance(slider, W.FloatLogSlider)
+        if log:
+            value = np.log10(value)
+        values, start = self.values(), list(self._start())
+        name = next((k for k, s in self.hyper_sliders.items() if s is slider), None)
+        ahead = []
+        for k in range(1, self.AHEAD + 1):
+            for x in (value + k * step, value - k * step):
+                if not lo - 1e-9 * step <= x <= hi + 1e-9 * step:
+                    continue
+                x = _exact(10.0 ** x if log else x)
+                v, st = dict(values), list(start)
+                if name is not None:
+                    v[name] = x
+                else:
+                    st[0 if slider is self.start_x else 1] = x
+                ahead.append((v, st))
+        with self._lock:
+            busy = bool(self._ahead)  # then a callback is already due: it takes the new queue
+            self._ahead = [(v, st) for v, st in ahead if self._state(v, st) not in self._frames]
+            if not self._ahead or busy:
+                return
+        # after the page has had the picture: not competing with it for the processor
+        loop.call_later(self.AHEAD_AFTER, self._draw_one_ahead, loop)
+
+    def _draw_one_ahead(self, loop):
+        with self._lock:
+            if not self._ahead:
+                return
+            values, start = self._ahead.pop(0)
+            try:
+                self._keep(self._state(values, start), self._frame(values, start))
+            except Exception:  # drawing ahead is a convenience: never an error in the page
+                self._ahead = []
+            if not self._ahead:
+                self._place(self.results)  # the figure's lines follow what the page shows
+                return
+        loop.call_soon(self._draw_one_ahead, loop)
+
+    # -- the picture -------------------------------------------------------------------------
     def redraw(self):
         """Show the first ``steps`` steps of the current trajectories (no recomputation)."""
+        with self._lock:
+            self._place(self.results)
+            self.image.value = self._picture()
+            self.renders += 1
+
+    def _place(self, results):
+        """Put the first ``steps`` steps of ``results`` on the figure (nothing drawn yet)."""
         n = self.steps.value
         floor = self.surface.min_loss
         lo, hi = np.inf, -np.inf
-        first = [t.loss[0] - floor for t in self.results.values() if np.isfinite(t.loss[0])]
+        first = [t.loss[0] - floor for t in results.values() if np.isfinite(t.loss[0])]
         cap = 1e3 * max(first, default=1.0)  # diverging runs leave the panel at the top
         for i, run in enumerate(self.runs):
-            traj = self.results.get(run.label)
+            traj = results.get(run.label)
             if traj is None:
                 for artist in (self.lines[i], self.ends[i], self.starts[i]):
                     artist.set_data([], [])
@@ -321,14 +434,13 @@ class Explorer:
                     lo, hi = min(lo, ok.min()), max(hi, ok.max())
         if self.ax_loss is not None and np.isfinite(lo):
             self._set_loss_limits(max(lo, hi * 1e-14), hi)
-        self._blit()
-        self.image.value = self._encode()
-        self.renders += 1
 
-    def _blit(self):
+    def _picture(self) -> bytes:
+        """The lines as placed, blitted over the kept background, as a JPEG."""
         self.canvas.restore_region(self.background)
         for artist in (*self.lines, *self.starts, *self.ends, *self.loss_lines):
             artist.axes.draw_artist(artist)
+        return self._encode()
 
     def _encode(self) -> bytes:
         """The canvas as a JPEG (quality 90): 1 ms and ~45 KiB, where a PNG takes 7 ms."""
