@@ -166,3 +166,34 @@ def test_a_kept_picture_is_never_shown_after_the_rule_changed():
     assert ex.image.value != old
     np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],
                                rollout(edited, surfaces.quadratic(), steps=60, eta=eta.value).theta)
+
+
+def test_after_a_cell_runs_no_kept_picture_is_shown():
+    """In IPython, autoreload loads an edited rules.py before a cell runs. An edit that leaves the
+    function's code as it was (only the @with_state line fixed) must still be drawn afresh."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    def mine(theta, g, state, *, eta, alpha):  # the state was not declared: KeyError 'v'
+        v = alpha * state["v"] - eta * g
+        return theta + v, {"v": v}
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns["make"] = lambda: widgets.Explorer(
+            surfaces.quadratic(), [widgets.Run("mine", mine)], SLIDERS, steps=60)
+        shell.run_cell("ex = make()")
+        ex = shell.user_ns["ex"]
+        eta = ex.hyper_sliders["eta"]
+        first = eta.value
+        _step(eta)
+        _step(eta, -1)  # back to the first value: its picture is kept
+        assert "KeyError" in ex.status.value
+        mine.initial_state = {"v": 0.0}  # what autoreload does when only that line changed
+        shell.run_cell("pass")
+        _step(eta)
+        _step(eta, -1)
+    finally:
+        InteractiveShell.clear_instance()
+    assert eta.value == first and ex.status.value == "", ex.status.value
+    np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],
+                               rollout(mine, surfaces.quadratic(), steps=60, eta=first, alpha=0.9).theta)

@@ -22,6 +22,7 @@ import io
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -77,6 +78,37 @@ def _accepted(rule, values: dict) -> dict:
     return {k: v for k, v in values.items() if k in names}
 
 
+_CELLS_RUN = [0]
+
+
+def _count_cell(result=None):
+    _CELLS_RUN[0] += 1
+
+
+def _cells_run() -> int:
+    """Cells run in this kernel since the first explorer was made (0 outside IPython)."""
+    if _CELLS_RUN[0] == 0:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:
+            return 0
+        shell.events.register("post_run_cell", _count_cell)
+        _CELLS_RUN[0] = 1
+    return _CELLS_RUN[0]
+
+
+def _identity(rule):
+    """A rule in a key: its code where it has one (autoreload replaces an edited function's code
+    in place), else the object itself, or its id where it cannot be hashed."""
+    key = getattr(rule, "__code__", rule)
+    try:
+        hash(key)
+    except TypeError:
+        return id(rule)
+    return key
+
+
 def _exact(value) -> float:
     """A slider value to 12 significant digits, as the explorer computes with it. The page
     computes a log slider's value itself, and a picture drawn ahead for the next value must be
@@ -130,7 +162,8 @@ class Explorer:
         self.renders = 0  # pictures sent to the page (drawn now, or drawn ahead and kept)
         self.results: dict = {}
         self._frames: OrderedDict = OrderedDict()  # slider state -> (picture, results, status)
-        self._ahead: list = []  # slider states to draw ahead while the kernel is idle
+        self._generation = 0  # of the queue of states to draw ahead: a newer one replaces it
+        self._slow = False  # the last picture drawn took long: draw nothing ahead
         # ipykernel may run a widget's callback in another thread than the one drawing ahead:
         # the figure is one, so whatever places lines on it and draws holds this lock
         self._lock = threading.RLock()
@@ -225,7 +258,6 @@ class Explorer:
         decades = (min(decades[0], decades[1] - 1), decades[1])
         if decades == self.loss_decades:
             return
-        self.loss_decades = decades
         self.ax_loss.set_ylim(10.0 ** decades[0], 10.0 ** decades[1])
         self.canvas.restore_region(self.contour_background)
         strip = self._loss_axis.get(decades)
@@ -238,6 +270,7 @@ class Explorer:
         else:
             self.canvas.restore_region(strip)
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.loss_decades = decades  # last: if anything above failed, it is done again next time
 
     def values(self) -> dict:
         return {k: _exact(s.value) for k, s in self.hyper_sliders.items()}
@@ -312,14 +345,20 @@ class Explorer:
     FRAMES = 48  # pictures kept per explorer (about 45 KiB each)
     AHEAD = 2  # neighbouring values drawn ahead on each side of the slider just moved
     AHEAD_AFTER = 0.03  # seconds between a step's picture and drawing ahead
+    AHEAD_SLOWER = 0.1  # seconds: a rule slower than this to draw is not drawn ahead
 
-    def _state(self, values=None, start=None):
-        """What a picture depends on: the slider values, the steps shown, and the rules' code
-        (a student's edit, loaded by autoreload, replaces it: no old picture is shown)."""
-        values = self.values() if values is None else values
-        start = self._start() if start is None else start
-        return (tuple(values.values()), tuple(start), self.steps.value,
-                tuple(getattr(r.rule, "__code__", r.rule) for r in self.runs))
+    def _snapshot(self):
+        """The slider values, start point and steps shown, each read once: another thread may
+        change a slider while a picture is drawn, and the picture must be filed under the state
+        it was drawn for."""
+        return self.values(), self._start(), self.steps.value
+
+    def _state(self, values, start, n):
+        """What a picture depends on: the slider values, start and steps shown, the rules, and
+        the number of cells run (autoreload loads a student's edit before a cell runs: pictures
+        kept from before it are never shown again)."""
+        return (tuple(values.values()), tuple(start), n, _cells_run(),
+                tuple(_identity(r.rule) for r in self.runs))
 
     def _keep(self, state, frame):
         self._frames[state] = frame
@@ -327,23 +366,26 @@ class Explorer:
         while len(self._frames) > self.FRAMES:
             self._frames.popitem(last=False)
 
-    def _frame(self, values=None, start=None):
-        """(picture, results, status line) for these slider values, drawn now."""
+    def _frame(self, values, start, n):
+        """(picture, results, status line) for this state, drawn now."""
         results, notes = self._rollouts(values, start)
         if self.note:
             notes.insert(0, self.note)
-        self._place(results)
+        self._place(results, n)
         return self._picture(), results, "<br>".join(notes)
 
     def update(self):
         """Show the picture for the current slider values: kept, or rolled out and drawn now."""
         with self._lock:
-            state = self._state()
+            snapshot = self._snapshot()
+            state = self._state(*snapshot)
             frame = self._frames.get(state)
             if frame is None:
-                frame = self._frame()
+                began = time.perf_counter()
+                frame = self._frame(*snapshot)
+                self._slow = time.perf_counter() - began > self.AHEAD_SLOWER
             else:
-                self._place(frame[1])  # the figure's lines follow what the page shows
+                self._place(frame[1], snapshot[2])  # the figure's lines follow the page's
             self._keep(state, frame)
             picture, self.results, status = frame
             self.image.value = picture  # the picture goes to the page first, the status line after
@@ -353,62 +395,69 @@ class Explorer:
     def _draw_ahead(self, slider):
         """Queue the neighbouring values of ``slider`` (the one just moved), nearest first, and
         draw them one per turn of the kernel's event loop, so that a message from the page (the
-        next slider step) waits for one drawing at most. Outside a kernel, nothing is queued."""
+        next slider step) waits for one drawing at most. Outside a kernel (no event loop runs),
+        and for rules slow to draw (drawing ahead is not interrupted by Kernel › Interrupt),
+        nothing is drawn ahead."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        lo, hi, step, value = slider.min, slider.max, slider.step, slider.value
-        log = isinstance(slider, W.FloatLogSlider)
-        if log:
-            value = np.log10(value)
-        values, start = self.values(), list(self._start())
-        name = next((k for k, s in self.hyper_sliders.items() if s is slider), None)
-        ahead = []
-        for k in range(1, self.AHEAD + 1):
-            for x in (value + k * step, value - k * step):
-                if not lo - 1e-9 * step <= x <= hi + 1e-9 * step:
-                    continue
-                x = _exact(10.0 ** x if log else x)
-                v, st = dict(values), list(start)
-                if name is not None:
-                    v[name] = x
-                else:
-                    st[0 if slider is self.start_x else 1] = x
-                ahead.append((v, st))
         with self._lock:
-            busy = bool(self._ahead)  # then a callback is already due: it takes the new queue
-            self._ahead = [(v, st) for v, st in ahead if self._state(v, st) not in self._frames]
-            if not self._ahead or busy:
+            self._generation += 1  # an older queue still being drawn stops at its next turn
+            values, start, n = self._snapshot()
+            if self._slow:
+                return
+            log = isinstance(slider, W.FloatLogSlider)
+            lo, hi, step = slider.min, slider.max, slider.step
+            at = round(((np.log10(slider.value) if log else slider.value) - lo) / step)
+            name = next((k for k, s in self.hyper_sliders.items() if s is slider), None)
+            ahead = []
+            for k in range(1, self.AHEAD + 1):
+                for i in (at + k, at - k):  # on the slider's grid, as the page computes values
+                    x = lo + i * step
+                    if not lo - 1e-9 * step <= x <= hi + 1e-9 * step:
+                        continue
+                    x = _exact(10.0 ** x if log else x)
+                    v, st = dict(values), list(start)
+                    if name is not None:
+                        v[name] = x
+                    else:
+                        st[0 if slider is self.start_x else 1] = x
+                    if self._state(v, st, n) not in self._frames:
+                        ahead.append((v, st, n))
+            if not ahead:
                 return
         # after the page has had the picture: not competing with it for the processor
-        loop.call_later(self.AHEAD_AFTER, self._draw_one_ahead, loop)
+        loop.call_later(self.AHEAD_AFTER, self._draw_one_ahead, loop, ahead, self._generation)
 
-    def _draw_one_ahead(self, loop):
+    def _draw_one_ahead(self, loop, ahead, generation):
         with self._lock:
-            if not self._ahead:
+            if generation != self._generation or not ahead:
                 return
-            values, start = self._ahead.pop(0)
+            values, start, n = ahead.pop(0)
+            began = time.perf_counter()
             try:
-                self._keep(self._state(values, start), self._frame(values, start))
+                self._keep(self._state(values, start, n), self._frame(values, start, n))
             except Exception:  # drawing ahead is a convenience: never an error in the page
-                self._ahead = []
-            if not self._ahead:
-                self._place(self.results)  # the figure's lines follow what the page shows
-                return
-        loop.call_soon(self._draw_one_ahead, loop)
+                ahead.clear()
+            finally:
+                if time.perf_counter() - began > self.AHEAD_SLOWER:
+                    ahead.clear()
+                if not ahead:
+                    self._place(self.results, self.steps.value)  # the figure follows the page
+        if ahead:
+            loop.call_soon(self._draw_one_ahead, loop, ahead, generation)
 
     # -- the picture -------------------------------------------------------------------------
     def redraw(self):
         """Show the first ``steps`` steps of the current trajectories (no recomputation)."""
         with self._lock:
-            self._place(self.results)
+            self._place(self.results, self.steps.value)
             self.image.value = self._picture()
             self.renders += 1
 
-    def _place(self, results):
-        """Put the first ``steps`` steps of ``results`` on the figure (nothing drawn yet)."""
-        n = self.steps.value
+    def _place(self, results, n: int):
+        """Put the first ``n`` steps of ``results`` on the figure (nothing drawn yet)."""
         floor = self.surface.min_loss
         lo, hi = np.inf, -np.inf
         first = [t.loss[0] - floor for t in results.values() if np.isfinite(t.loss[0])]
@@ -434,6 +483,8 @@ class Explorer:
                     lo, hi = min(lo, ok.min()), max(hi, ok.max())
         if self.ax_loss is not None and np.isfinite(lo):
             self._set_loss_limits(max(lo, hi * 1e-14), hi)
+        elif self.ax_loss is not None:  # no finite loss: no y axis, as when first drawn
+            self.background, self.loss_decades = self.contour_background, None
 
     def _picture(self) -> bytes:
         """The lines as placed, blitted over the kept background, as a JPEG."""
