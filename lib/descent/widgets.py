@@ -278,16 +278,15 @@ class Explorer:
     def _start(self) -> tuple:
         return _exact(self.start_x.value), _exact(self.start_y.value)
 
-    def _rollouts(self, values=None, start=None):
-        """One rollout per run (skipping runs that fail) -> (results, notes), for the sliders'
-        values (or ``values`` and ``start``).
+    def _rollouts(self, values, start):
+        """One rollout per run (skipping runs that fail) -> (results, notes) for these slider
+        values and start point.
 
         Runs of the same rule whose hyperparameters are plain numbers share one batched
         rollout (the rule contract allows a hyperparameter per run): one Python loop over the
         steps instead of one per run. If that batch fails, each run is tried alone, so that the
         message names the run that fails."""
-        start = np.array(self._start() if start is None else start)
-        values = self.values() if values is None else values
+        start = np.array(start)
         outcome = {}  # run label -> Trajectory, or the note saying why there is none
         batches: dict = {}
         for run in self.runs:
@@ -333,10 +332,9 @@ class Explorer:
             results[run.label] = traj
         return results, notes
 
-    def _on_change(self, change=None):
+    def _on_change(self, change):
         self.update()
-        if change is not None:
-            self._draw_ahead(change["owner"])
+        self._draw_ahead(change["owner"])
 
     def _on_steps(self, change=None):
         self.redraw()
@@ -404,9 +402,9 @@ class Explorer:
             return
         with self._lock:
             self._generation += 1  # an older queue still being drawn stops at its next turn
-            values, start, n = self._snapshot()
             if self._slow:
                 return
+            values, start, n = self._snapshot()
             log = isinstance(slider, W.FloatLogSlider)
             lo, hi, step = slider.min, slider.max, slider.step
             at = round(((np.log10(slider.value) if log else slider.value) - lo) / step)
