@@ -6,6 +6,8 @@
 
     python3 course.py submit 01_momentum --student ID   # students: pack an exercise to hand in
     python3 course.py grade 01_momentum ZIP_FOLDER       # instructors: collect, autograde, feedback, CSV
+    python3 course.py release [--check]                  # maintainers: regenerate what solutions/ derives
+    python3 course.py new-topic 04_adagrad adagrad       # maintainers: scaffold a topic's files
 
 Anything after `lab` or `test` goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
 `python3 course.py student-extensions` configures nbgrader's JupyterLab plugins for students
@@ -98,11 +100,14 @@ def ensure_env(with_tests: bool = False) -> Path:
     if not python.exists():
         print(f"Creating the virtual environment {VENV} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    wanted = _stale(STAMP, ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml")
+    # the instructor tools (solutions/descent_instructor/) where the clone has them
+    instructor = [ROOT / "solutions"] if (ROOT / "solutions" / "pyproject.toml").is_file() else []
+    wanted = _stale(STAMP, ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml",
+                    *(p / "pyproject.toml" for p in instructor))
     if wanted:
         _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         _run(python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt",
-             "-e", ROOT / "lib")
+             "-e", ROOT / "lib", *(x for p in instructor for x in ("-e", p)))
         student_extensions(BIN)
         STAMP.write_text(wanted)
     wanted = with_tests and _stale(TEST_STAMP, TEST_REQUIREMENTS)
@@ -120,8 +125,8 @@ def _importable(module: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "student-extensions",
-                                   "instructor-extensions"):
+    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "release", "new-topic",
+                                   "student-extensions", "instructor-extensions"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -145,8 +150,10 @@ def main(argv: list[str]) -> int:
             cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
     elif command == "submit":
         cmd = [python, "-m", "descent.submit", *rest]
-    elif command == "grade":
-        cmd = [python, ROOT / "solutions" / "grade.py", *rest]
+    elif command in ("grade", "release"):
+        cmd = [python, "-m", f"descent_instructor.{command}", *rest]
+    elif command == "new-topic":
+        cmd = [python, "-m", "descent_instructor.scaffold", *rest]
     else:
         cmd = [python, "-m", "pytest", *rest]
     print("+", " ".join(map(str, cmd)), flush=True)

@@ -4,7 +4,7 @@
 
 Builds a simulated class of exercise 01 on a scratch copy of the course (half correct, the rest
 with a sign error, NaN or an untouched stub, as tests/test_grading.py builds them), grades it
-with the real command (`solutions/grade.py`) and prints seconds per notebook per student (nbgrader
+with the real command (`python -m descent_instructor.grade`) and prints seconds per notebook per student (nbgrader
 autograde and feedback of one submission; goal ≤ 3 s) and the total for the class.
 """
 from __future__ import annotations
@@ -37,9 +37,9 @@ def main() -> None:
         for i in range(n):
             simulated.hand_in(zips, f"s{i:03d}", kinds[i % len(kinds)], None, True)
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, str(course / "solutions" / "grade.py"),
+        done = subprocess.run([sys.executable, "-m", "descent_instructor.grade",
                                simulated.EXERCISE, str(zips)], capture_output=True, text=True,
-                              env=env_with(), cwd=course)
+                              env=env_with(DESCENT_COURSE_ROOT=str(course)), cwd=course)
         total = time.perf_counter() - start
     if done.returncode:
         sys.exit(done.stdout + done.stderr)

@@ -11,7 +11,6 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "solutions"))  # release.py and mistakes.py (instructor side)
 
 from descent.syllabus import TOPICS  # noqa: E402
 

@@ -3,7 +3,7 @@ submission gets a clear message, and nothing wrong passes."""
 import numpy as np
 import pytest
 from conftest import reference_rule
-from mistakes import MISTAKES
+from descent_instructor.mistakes import MISTAKES
 
 from descent import checks, rules
 from descent.contract import with_state

@@ -4,7 +4,7 @@ import re
 
 from conftest import ROOT
 
-import release
+from descent_instructor import release
 
 COURSE = (ROOT / "course.py").read_text()
 

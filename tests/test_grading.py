@@ -1,5 +1,5 @@
 """The grading pipeline end to end: a simulated class of exercise 01 (momentum), handed in as
-zips, graded by the real command (solutions/grade.py → nbgrader autograde and feedback) on a copy
+zips, graded by the real command (descent_instructor.grade → nbgrader autograde and feedback) on a copy
 of the course, every expected score asserted exactly.
 
 Exercise 01 has 13 autograded points and a 2-point written answer graded by hand:
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from descent_instructor.paths import KERNEL_FILES
 from conftest import ROOT, env_with
 
 from descent import submit
@@ -287,9 +288,9 @@ def run_grade(course: Path, *args) -> subprocess.CompletedProcess:
     # (IPython creates its profile when a kernel starts, and the guard refuses writes in $HOME)
     home = course.parent / "new-machine-home"
     home.mkdir(exist_ok=True)
-    return subprocess.run([sys.executable, str(course / "solutions" / "grade.py"), EXERCISE, *map(str, args),
+    return subprocess.run([sys.executable, "-m", "descent_instructor.grade", EXERCISE, *map(str, args),
                            "--timeout", str(TIMEOUT)], capture_output=True, text=True,
-                          env=env_with(HOME=str(home)), cwd=course)
+                          env=env_with(HOME=str(home), DESCENT_COURSE_ROOT=str(course)), cwd=course)
 
 
 def read_csv(course: Path) -> dict[str, dict]:
@@ -491,7 +492,7 @@ def guarded(tmp_path_factory):
         (root / path).write_text("SECRET = 1\n")
     (root / "grading" / "autograded" / "al" / "ex").mkdir(parents=True)
     (root / "grading" / "autograded" / "al" / "ex" / "rules.py").write_text("MINE = 1\n")
-    shutil.copy(ROOT / "solutions" / "grading_kernel" / "sitecustomize.py", root / "grading" / "env")
+    shutil.copy(KERNEL_FILES / "sitecustomize.py", root / "grading" / "env")
     return root
 
 
@@ -567,8 +568,8 @@ def test_exchange_submission_carries_the_rules_and_is_graded(tmp_path):
     assert exercise == EXERCISE
     assert sorted(p.name for p in inbound[0].iterdir() if not p.name.startswith(".")) == [
         f"{EXERCISE}.ipynb", "rules.py", "submission_secret.txt", "timestamp.txt"]
-    graded_run = subprocess.run([sys.executable, str(course / "solutions" / "grade.py"), EXERCISE,
-                                 "--exchange", "--timeout", str(TIMEOUT)], cwd=course, env=env,
+    graded_run = subprocess.run([sys.executable, "-m", "descent_instructor.grade", EXERCISE,
+                                 "--exchange", "--timeout", str(TIMEOUT)], cwd=course, env={**env, "DESCENT_COURSE_ROOT": str(course)},
                                 capture_output=True, text=True)
     assert graded_run.returncode == 0, graded_run.stderr
     row = read_csv(course)[student]
@@ -662,7 +663,7 @@ def test_the_readme_hand_in_command_makes_the_zip(tmp_path, where):
     ("# a comment naming solutions/rules.py and open(p, 'w')", None),
 ])
 def test_review_flags_what_no_rule_needs_and_nothing_else(source, why):
-    import grade
+    from descent_instructor import grade
 
     found = [w for pattern, w, strings in grade.SUSPICIOUS
              if re.search(pattern, grade._code_only(source, strings))]
@@ -670,7 +671,7 @@ def test_review_flags_what_no_rule_needs_and_nothing_else(source, why):
 
 
 def test_feedback_cuts_hidden_tests_out_of_the_source():
-    from nbgrader_feedback import HIDDEN_NOTE, without_hidden_tests
+    from descent_instructor.nbgrader_feedback import HIDDEN_NOTE, without_hidden_tests
 
     source = "visible()\n### BEGIN HIDDEN TESTS\nsecret = 1\nassert secret\n### END HIDDEN TESTS\nafter()"
     assert without_hidden_tests(source) == (f"visible()\n{HIDDEN_NOTE}\nafter()", True)

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from descent_instructor.paths import solution_notebook
 from conftest import BUILT, ROOT
 
 NOTEBOOKS = sorted(p for d in ("lectures", "exercises", "solutions") for p in (ROOT / d).rglob("*.ipynb")
@@ -37,7 +38,7 @@ def test_lecture_links_notation_and_exercise_and_has_a_slider_explorer(topic):
 
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
 def test_solution_has_graded_parts(topic):
-    nb = json.loads((ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb").read_text())
+    nb = json.loads((solution_notebook(topic.slug)).read_text())
     meta = [c["metadata"].get("nbgrader") for c in nb["cells"] if c["metadata"].get("nbgrader")]
     grade_ids = [m["grade_id"] for m in meta]
     assert len(grade_ids) == len(set(grade_ids))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from descent_instructor.paths import solution_notebook
 from conftest import BUILT, ROOT, error_outputs, execute
 
 pytestmark = pytest.mark.slow
@@ -19,7 +20,7 @@ def test_lecture_runs_without_error_before_any_rule_is_written(topic):
 
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
 def test_solution_notebook_runs_without_error(topic, instructor_lib):
-    nb = execute(ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb", env=instructor_lib)
+    nb = execute(solution_notebook(topic.slug), env=instructor_lib)
     assert error_outputs(nb) == []
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
                       for o in c.get("outputs", []))
@@ -64,7 +65,7 @@ def test_nbgrader_validator_passes_solutions_and_fails_untouched_exercises(topic
 
     for key, value in instructor_lib.items():
         monkeypatch.setenv(key, value)
-    solution = ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb"
+    solution = solution_notebook(topic.slug)
     result = Validator().validate(str(solution))
     assert not result.get("failed") and not result.get("mismatch_changed"), result
 

@@ -7,16 +7,17 @@ import subprocess
 import sys
 
 import pytest
+from descent_instructor.paths import solution_notebook
 from conftest import BUILT, ROOT, env_with
 
-import release
+from descent_instructor import release
 
 LEAKS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
 
 
 @pytest.mark.slow
 def test_release_regenerates_byte_identically():
-    out = subprocess.run([sys.executable, "solutions/release.py", "--check"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "descent_instructor.release", "--check"], cwd=ROOT,
                          capture_output=True, text=True, env=env_with())
     assert out.returncode == 0, out.stdout + out.stderr
 
@@ -48,7 +49,7 @@ def test_release_files_carry_no_solution_or_hidden_test_text():
         assert not LEAKS.search(path.read_text()), path
     solution_lines = set()
     for topic in BUILT:
-        nb = json.loads((ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb").read_text())
+        nb = json.loads((solution_notebook(topic.slug)).read_text())
         for cell in nb["cells"]:
             text = "".join(cell["source"])
             for block in re.findall(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END", text, re.S):
@@ -67,7 +68,7 @@ def test_every_built_topic_has_its_four_places():
     for topic in BUILT:
         assert (ROOT / topic.lecture).is_file()
         assert (ROOT / topic.exercise).is_file()
-        assert (ROOT / "solutions" / topic.slug / f"{topic.slug}.ipynb").is_file()
+        assert (solution_notebook(topic.slug)).is_file()
         assert (ROOT / "tests" / f"test_{topic.slug}.py").is_file()
         for rule in topic.rules:
             assert (ROOT / "lib" / "descent" / "references" / f"{rule}.json").is_file()

@@ -5,7 +5,7 @@ from which ``lib/descent/rules.py`` is generated with the solutions cut out). Th
 that file when it is there: in a clone of the course with the lib installed in editable mode.
 Set ``DESCENT_REFERENCE_RULES`` to a path to load it from elsewhere. Where it is absent,
 :func:`available` is False and widgets show your rules alone. While a submission is graded
-this module is replaced by one that refuses (solutions/grading_kernel/reference.py).
+this module is replaced by one that refuses (solutions/descent_instructor/grading_kernel/reference.py).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # Your implementations of the course's update rules. This is the file you edit.
-# (Generated from the course's solutions/rules.py by `python solutions/release.py`.)
+# (Generated from the course's solutions/rules.py by `python3 course.py release`.)
 """The update rules of the Descent course: one short, pure function per rule.
 
 Every rule follows the course's contract (lectures/00_gradient_descent.ipynb, README):

@@ -29,7 +29,7 @@ from .lab import ROOT
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 EXERCISE = "exercises/01_momentum/01_momentum.ipynb"
-SOLUTION = ROOT / "solutions" / "01_momentum" / "01_momentum.ipynb"
+SOLUTION = ROOT / "solutions" / "assignments" / "01_momentum" / "01_momentum.ipynb"
 #: the copy that runs in the kernel with correct rules
 CORRECT = "exercises/01_momentum/01_momentum_correct_rules.ipynb"
 CORRECT_KERNEL = "descent-correct-rules"

@@ -1,7 +1,7 @@
 """Well-known wrong versions of each rule, for naming a student's mistake.
 
 Instructor-side only: these are near-copies of the solutions, so they never ship in lib/.
-``solutions/release.py`` runs each of them on the same inputs as the reference and stores their
+The release command (``python3 course.py release``) runs each of them on the same inputs as the reference and stores their
 outputs next to the reference values; ``descent.checks`` compares a student's outputs with them
 and, on a match, names the mistake and explains it. Each entry: name -> (explanation, rule).
 """

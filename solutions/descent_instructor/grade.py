@@ -9,7 +9,7 @@ Each submission is the exercise notebook plus the student's own ``rules.py``
 the kernel importing that student's ``rules.py`` and nothing else: the grading lib in
 ``grading/env/`` is the course's lib with ``rules.py`` replaced by a loader of the submission's
 file and ``reference.py`` by a stub that refuses, and an audit hook keeps the kernel out of the
-rest of the course folder (solutions/grading_kernel/). Writes
+rest of the course folder (solutions/descent_instructor/grading_kernel/). Writes
 
     grading/feedback/<student>/<exercise>/<exercise>.html   feedback for each student
     grading/grades_<exercise>.csv                          one row per student, with a status
@@ -38,9 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GRADING = ROOT / "grading"
-KERNEL_FILES = ROOT / "solutions" / "grading_kernel"
+from descent_instructor.paths import GRADING, KERNEL_FILES, ROOT, solution_notebook
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ZIP_NAME = re.compile(r"(?P<exercise>\d\d_[a-z0-9_]+?)__(?P<student>[A-Za-z0-9][A-Za-z0-9._-]*)\.zip$")
 MAX_FILE_BYTES = 20 * 2**20
@@ -561,8 +559,8 @@ def summary(exercise: str, students: list[Student], problems: list[str], csv_pat
 # -- the command -------------------------------------------------------------------------------
 def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
           timeout: int | None = None, echo=print) -> list[Student]:
-    if not (ROOT / "solutions" / exercise / f"{exercise}.ipynb").is_file():
-        raise RunFailed(f"No exercise {exercise!r} in solutions/.")
+    if not solution_notebook(exercise).is_file():
+        raise RunFailed(f"No exercise {exercise!r} in solutions/assignments/.")
     GRADING.mkdir(exist_ok=True)
     # nbgrader runs `alembic` by name to set up a gradebook: this interpreter's scripts first
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])

@@ -1,6 +1,6 @@
 """Grading copy of ``descent.reference``: the reference rules are not available while grading.
 
-solutions/grade.py puts this file in the grading lib in place of the course's ``reference.py``,
+the grading command (descent_instructor.grade) puts this file in the grading lib in place of the course's ``reference.py``,
 so a submission that delegates to the reference implementation fails instead of earning credit.
 """
 
