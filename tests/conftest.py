@@ -64,15 +64,5 @@ def reference_cases(name: str):
     return checks.load(name)["cases"]
 
 
-def torch_values(kind: str) -> dict:
-    """torch.optim.SGD's trajectory on the 'quadratic' case (tests/data/make_torch_fixtures.py)."""
-    import json
-
-    import numpy as np
-
-    data = json.loads((ROOT / "tests" / "data" / "torch_sgd.json").read_text())[kind]
-    return {k: (np.array(v) if isinstance(v, list) else v) for k, v in data.items()}
-
-
 def quadratic_case(name: str):
     return next(c for c in reference_cases(name) if c.name.startswith("quadratic"))

@@ -1,17 +1,15 @@
-"""Topic 00 (lectures/00_gradient_descent.ipynb, exercises/00_gradient_descent/): the rule `gd`,
-its reference values confirmed independently, and the valley experiment the lecture teaches."""
+"""Topic 00 · Gradient descent: `gd`, its reference values confirmed independently (first step by hand, the closed form) and the
+valley experiment the lecture teaches.
+
+The generic checks (reference values, properties, stubs, known mistakes, torch) run for every
+rule from its spec in tests/test_rules.py. This topic's other places: lectures/00_gradient_descent.ipynb,
+exercises/00_gradient_descent/, solutions/assignments/00_gradient_descent/, solutions/topics/00_gradient_descent.py."""
 import numpy as np
 import pytest
-from conftest import ROOT, quadratic_case, reference_cases, reference_rule, torch_values
+from conftest import quadratic_case, reference_cases, reference_rule
 
-from descent import checks, rules, surfaces
-from descent.contract import NotYetImplemented
+from descent import surfaces
 from descent.rollout import rollout
-
-
-def test_reference_rule_reproduces_its_reference_values():
-    checks.check_rule(reference_rule("gd"), "gd")
-    checks.check_properties(reference_rule("gd"), "gd")
 
 
 def test_first_step_by_hand():
@@ -29,19 +27,6 @@ def test_reference_values_equal_the_closed_form(case):
     expected = case.theta0 - eta * np.concatenate([np.zeros((1,) + case.theta0.shape),
                                                    np.cumsum(case.grads, axis=0)])
     np.testing.assert_allclose(case.theta, expected, rtol=1e-13, atol=1e-14)
-
-
-def test_reference_values_agree_with_torch_sgd():
-    torch = torch_values("sgd")
-    np.testing.assert_allclose(quadratic_case("gd").theta, torch["theta"], rtol=1e-13, atol=1e-14)
-
-
-def test_stub_points_to_the_lecture_and_the_exercise():
-    with pytest.raises(NotYetImplemented) as err:
-        rules.gd(np.zeros(2), np.zeros(2), {}, eta=0.1)
-    message = str(err.value)
-    for path in ("lectures/00_gradient_descent.ipynb", "exercises/00_gradient_descent/00_gradient_descent.ipynb"):
-        assert path in message and (ROOT / path).is_file()
 
 
 def test_the_valley_experiment_of_the_lecture():

@@ -1,18 +1,15 @@
-"""Topic 01 (lectures/01_momentum.ipynb, exercises/01_momentum/): `momentum` (velocity form) and
-`momentum_ema`, their reference values confirmed independently, and how the two forms relate."""
+"""Topic 01 · Momentum: `momentum` and `momentum_ema`, their reference values confirmed independently (first steps by hand, the unrolled sums) and how
+the two forms relate.
+
+The generic checks (reference values, properties, stubs, known mistakes, torch) run for every
+rule from its spec in tests/test_rules.py. This topic's other places: lectures/01_momentum.ipynb,
+exercises/01_momentum/, solutions/assignments/01_momentum/, solutions/topics/01_momentum.py."""
 import numpy as np
 import pytest
-from conftest import ROOT, quadratic_case, reference_cases, reference_rule, torch_values
+from conftest import quadratic_case, reference_cases, reference_rule
 
-from descent import checks, rules, surfaces
-from descent.contract import NotYetImplemented
+from descent import surfaces
 from descent.rollout import rollout
-
-
-@pytest.mark.parametrize("name", ["momentum", "momentum_ema"])
-def test_reference_rules_reproduce_their_reference_values(name):
-    checks.check_rule(reference_rule(name), name)
-    checks.check_properties(reference_rule(name), name)
 
 
 def _unrolled(case, coef, scale):
@@ -50,13 +47,6 @@ def test_first_steps_by_hand():
     np.testing.assert_allclose(ema.state["m"][1], [0.15, 1.0], rtol=0, atol=1e-15)
 
 
-def test_momentum_agrees_with_torch_sgd():
-    torch = torch_values("momentum")  # torch: b_t = μ b_{t−1} + g_t, θ_t = θ_{t−1} − lr·b_t
-    case = quadratic_case("momentum")
-    np.testing.assert_allclose(case.theta, torch["theta"], rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(case.state["v"], -0.1 * torch["momentum_buffer"], rtol=1e-13, atol=1e-14)
-
-
 def test_ema_form_equals_velocity_form_after_rescaling_only_while_eta_is_constant():
     q, alpha = surfaces.valley(), 0.9
     vel = rollout(reference_rule("momentum"), q, steps=300, eta=1e-4, alpha=alpha)
@@ -76,13 +66,3 @@ def test_momentum_crosses_the_plateau_where_gd_stalls():
     mom = rollout(reference_rule("momentum"), p, steps=300, eta=0.1, alpha=0.9)
     assert (gd.theta[..., 0] < 0).all()
     np.testing.assert_allclose(mom.final, p.minimizer, atol=1e-4)
-
-
-@pytest.mark.parametrize("name", ["momentum", "momentum_ema"])
-def test_stubs_point_to_the_lecture_and_the_exercise(name):
-    rule = getattr(rules, name)
-    with pytest.raises(NotYetImplemented) as err:
-        rule(np.zeros(2), np.zeros(2), {"v": np.zeros(2), "m": np.zeros(2)}, eta=0.1, **(
-            {"alpha": 0.9} if name == "momentum" else {"beta": 0.9}))
-    for path in ("lectures/01_momentum.ipynb", "exercises/01_momentum/01_momentum.ipynb"):
-        assert path in str(err.value) and (ROOT / path).is_file()

@@ -1,32 +1,18 @@
-"""The checks students see: every well-known mistake is caught and named, every broken
-submission gets a clear message, and nothing wrong passes."""
+"""The checker itself (descent.checks), with hand-written broken rules: every broken submission
+gets a clear message, and nothing wrong passes. Rules with a step counter and a non-zero initial
+state, and learning-rate schedules, are checked through reference files made here from small
+specs by the release's own code. (Each rule of the course is checked in tests/test_rules.py.)"""
+import json
+import re
+
 import numpy as np
 import pytest
 from conftest import reference_rule
-from descent_instructor.mistakes import MISTAKES
 
-from descent import checks, rules
+from descent import checks
 from descent.contract import with_state
-
-ALL = [(rule, mistake) for rule, table in MISTAKES.items() for mistake in table]
-
-
-@pytest.mark.parametrize("rule_name,mistake", ALL, ids=[f"{r}: {m}" for r, m in ALL])
-def test_each_known_mistake_fails_and_is_named(rule_name, mistake):
-    explanation, wrong = MISTAKES[rule_name][mistake]
-    with pytest.raises(checks.RuleCheckFailed) as err:
-        checks.check_rule(wrong, rule_name)
-    message = str(err.value)
-    assert f"well-known mistake — {mistake}: {explanation}" in message
-    assert "at step t = " in message and "expected" in message and "got" in message
-
-
-@pytest.mark.parametrize("name", ["gd", "momentum", "momentum_ema", "nesterov"])
-def test_stubs_fail_with_where_to_start(name):
-    for check in (checks.check_rule, checks.check_properties):
-        with pytest.raises(checks.RuleCheckFailed, match="is not implemented yet"):
-            check(getattr(rules, name), name)
-
+from descent_instructor import references
+from descent_instructor.spec import Rule, Schedule, common
 
 def test_first_difference_names_step_and_state_variable():
     @with_state(v=0.0)
@@ -119,26 +105,6 @@ def test_check_against_uses_the_given_values(capsys):
         checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.5]], {})
 
 
-def test_reference_files_carry_provenance_and_full_precision():
-    import re
-
-    from conftest import ROOT
-
-    for name in ["gd", "momentum", "momentum_ema", "nesterov"]:
-        data = checks.load(name)
-        named = re.findall(r"(?:solutions|tests)/[\w/]+\.(?:py|json)", data["provenance"])
-        assert "solutions/rules.py" in named and any(n.startswith("tests/test_") for n in named)
-        for path in named:
-            assert (ROOT / path).is_file(), path
-        random = [c for c in data["cases"] if not c.name.startswith("quadratic")]  # short decimals there
-        values = np.concatenate([c.theta[1:].ravel() for c in random])
-        values = values[(values != 0) & (np.abs(values) < 1e3)]
-        # stored as computed: none rounded to 12 significant digits or fewer
-        rounded = [x for x in values if float(f"{x:.12g}") == x]
-        assert len(rounded) < 0.02 * len(values), rounded[:5]
-        assert len(data["cases"]) >= 4 and any(c.theta0.ndim == 2 for c in data["cases"])
-
-
 def test_a_rule_without_its_declared_state_is_told_to_keep_the_decorator():
     def undeclared(theta, g, state, *, eta, alpha):  # right update, decorator deleted
         v = alpha * state["v"] - eta * g
@@ -169,3 +135,135 @@ def test_properties_report_nan_before_comparing_runs():
 
     with pytest.raises(checks.RuleCheckFailed, match=r"returned NaN or inf at step t = 1 from finite"):
         checks.check_properties(nan_rule, "momentum")
+
+
+# -- a rule with a step counter and a state that starts at 1 (as local gains and Adam have) ------
+@with_state(gain=1.0, t=0)
+def _toy(theta, g, state, *, eta, kappa):
+    """A toy rule with a counter: the gain grows by κ/(t + 1).
+
+        t ← t + 1;  k_t = k_{t-1}·(1 + κ/(t + 1));  θ_t = θ_{t-1} − η·k_t·g_t
+    """
+    assert type(state["t"]) is int, "the checks hand the rule its counter as an int"
+    t = state["t"] + 1
+    gain = state["gain"] * (1 + kappa / (t + 1))
+    return theta - eta * gain * g, {"gain": gain, "t": t}
+
+
+TOY = Rule("toy", hyper=({"eta": 0.1, "kappa": 0.5}, {"eta": 0.05, "kappa": 0.2},
+                         {"eta": [0.1, 0.2, 0.3, 0.4], "kappa": [0.0, 0.1, 0.5, 1.0]}),
+           properties=("pure", "batch", ("reduces_to_gd", {"off": {"kappa": 0.0}})),
+           mistakes=(common.t_off_by_one(), common.state_not_updated()))
+
+
+@pytest.fixture(scope="module")
+def toy_reference():
+    return checks.parse(json.loads(json.dumps(references.rule_file("99_toy", TOY, _toy))))
+
+
+def test_a_counter_is_an_int_in_the_reference_and_the_state_starts_from_the_declaration(toy_reference, capsys):
+    assert toy_reference["initial_state"] == {"gain": 1.0, "t": 0}
+    case = toy_reference["cases"][0]
+    assert case.state["t"].dtype.kind == "i" and case.state["t"].tolist() == list(range(case.steps + 1))
+    checks.check_rule(_toy, "toy", toy_reference["cases"])
+    # reduces to GD with κ = 0 only if the gain starts at its declared 1, not at 0
+    checks.check_properties(_toy, "toy", reference=toy_reference)
+    assert "kappa = 0 gives gradient descent" in capsys.readouterr().out
+
+
+def test_a_counter_returned_as_a_float_is_reported(toy_reference):
+    @with_state(gain=1.0, t=0)
+    def float_t(theta, g, state, *, eta, kappa):
+        new_theta, new_state = _toy(theta, g, state, eta=eta, kappa=kappa)
+        return new_theta, {**new_state, "t": float(new_state["t"])}
+
+    with pytest.raises(checks.RuleCheckFailed, match=r"state\['t'\] at step t = 1 is 1.0 \(float\).*an int"):
+        checks.check_rule(float_t, "toy", toy_reference["cases"])
+
+
+def test_t_off_by_one_and_a_declared_float_counter_are_named(toy_reference):
+    wrong = common.t_off_by_one().build(_toy)
+    with pytest.raises(checks.RuleCheckFailed, match="well-known mistake — t off by one"):
+        checks.check_rule(wrong, "toy", toy_reference["cases"])
+
+    @with_state(gain=1.0, t=0.0)
+    def declared_float(theta, g, state, *, eta, kappa):
+        return _toy(theta, g, {**state, "t": int(state["t"])}, eta=eta, kappa=kappa)
+
+    with pytest.raises(checks.RuleCheckFailed, match="step counter 't'"):
+        checks.check_rule(declared_float, "toy", toy_reference["cases"])
+
+
+def test_properties_start_from_the_declared_state_not_zeros(toy_reference):
+    @with_state(gain=0.0, t=0)  # the gain would stay 0: no step at all
+    def starts_at_zero(theta, g, state, *, eta, kappa):
+        return _toy(theta, g, state, eta=eta, kappa=kappa)
+
+    with pytest.raises(checks.RuleCheckFailed, match="starts its state 'gain' at 0"):
+        checks.check_properties(starts_at_zero, "toy", reference=toy_reference)
+
+
+# -- learning-rate schedules: eta_t = schedule(t, **hyper) ------------------------------------
+def _warmup(t, *, eta, warmup):
+    """Linear warm-up to η over the first steps, then constant.
+
+        η_t = η·min(1, t/w)
+    """
+    return eta * np.minimum(1.0, t / warmup)
+
+
+WARMUP = Schedule("warmup", hyper=({"eta": 0.1, "warmup": 4}, {"eta": 0.37, "warmup": 7},
+                                   {"eta": [0.1, 0.2, 0.3], "warmup": 5}),
+                  steps=10, mistakes=(common.schedule_t_off_by_one(),))
+
+
+@pytest.fixture(scope="module")
+def warmup_cases():
+    data = checks.parse(json.loads(json.dumps(references.schedule_file("99_toy", WARMUP, _warmup))))
+    assert data["kind"] == "schedule" and data["equation"] == "η_t = η·min(1, t/w)"
+    return data["cases"]
+
+
+def test_a_schedule_is_checked_t_by_t(warmup_cases, capsys):
+    checks.check_schedule(_warmup, "warmup", warmup_cases)
+    assert "✓ warmup matches the reference values: 3 cases, 30 values of t." in capsys.readouterr().out
+    assert warmup_cases[0].t.tolist() == list(range(1, 11)) and warmup_cases[2].eta.shape == (10, 3)
+
+
+@pytest.mark.parametrize("body,expected", [
+    (lambda t, eta, warmup: eta * min(1.0, (t - 1) / warmup),
+     "at t = 1:.*expected η_1 = 0.025.*got      η_1 = 0..*well-known mistake — t off by one"),
+    (lambda t, eta, warmup: eta * np.minimum(1.0, t / warmup) * (1 if t < 6 else 2),
+     "at t = 6.*Every t before 6 matched"),
+    (lambda t, eta, warmup: eta / (t - 1), "returned NaN or inf|raised ZeroDivisionError"),
+    (lambda t, eta, warmup: [eta] * 2, "wrong shape"),
+    (lambda t, eta, warmup: "η", "not a number"),
+    (lambda t, eta, warmup: eta.fill(0) if isinstance(eta, np.ndarray) else 1 / 0,
+     "raised ZeroDivisionError at t = 1"),
+])
+def test_a_wrong_schedule_gets_a_message_that_says_where(warmup_cases, body, expected):
+    def schedule(t, *, eta, warmup):
+        return body(t, eta, warmup)
+
+    with pytest.raises(checks.RuleCheckFailed, match=re.compile(expected, re.S)):
+        checks.check_schedule(schedule, "warmup", warmup_cases)
+
+
+def test_a_schedule_is_called_with_an_int_t_and_checked_against_given_values():
+    seen = []
+
+    def schedule(t, *, eta):
+        seen.append(type(t))
+        return eta / np.sqrt(t)
+
+    checks.check_schedule_against(schedule, "decay", {"eta": 0.5}, [1, 4, 16], [0.5, 0.25, 0.125])
+    assert set(seen) == {int}
+    with pytest.raises(checks.RuleCheckFailed, match="at t = 4"):
+        checks.check_schedule_against(schedule, "decay", {"eta": 0.5}, [1, 4], [0.5, 0.3])
+
+
+def test_a_reference_file_of_another_format_is_refused():
+    with pytest.raises(checks.RuleCheckFailed, match="format 1.*update the course"):
+        checks.parse({"format": 1, "rule": "gd", "kind": "rule", "cases": []})
+    with pytest.raises(checks.RuleCheckFailed, match="no reference values for 'adamw'"):
+        checks.load("adamw")

@@ -1,4 +1,4 @@
-"""The rule contract, shared by every update rule of the course.
+"""Course code (read it, don't edit it): the contract every update rule and schedule follows.
 
     new_theta, new_state = rule(theta, g, state, **hyperparameters)
 
@@ -12,6 +12,14 @@
   (runs, 1) gives every run its own η).
 
 A rule is pure: it never modifies ``theta``, ``g`` or ``state`` and returns new arrays.
+
+A learning-rate schedule is the second kind of function students write:
+
+    eta_t = schedule(t, **hyperparameters)
+
+with ``t`` the step number, an int, 1 for the first step (the course counts steps from 1), and
+``eta_t`` a number (or an array, where a hyperparameter gives one value per run). It composes
+with any rule through ``rollout(..., eta=lambda t: schedule(t, **hyper))``.
 """
 from __future__ import annotations
 
@@ -28,11 +36,12 @@ class NotYetImplemented(NotImplementedError):
     def __init__(self, rule_name: str):
         self.rule_name = rule_name
         topic = topic_of(rule_name)
-        super().__init__(
-            f"`{rule_name}` is not implemented yet. Read {topic.lecture}, then write the rule in "
-            f"lib/descent/rules.py and check it with {topic.exercise} "
-            f"(or from a terminal: pytest exercises -k {rule_name})."
-        )
+        if topic is None:  # a rule of your own, or one the syllabus does not list (yet)
+            where = "write it in lib/descent/rules.py"
+        else:
+            where = (f"Read {topic.lecture}, then write it in lib/descent/rules.py and check it "
+                     f"with {topic.exercise} (or from a terminal: pytest exercises -k {rule_name})")
+        super().__init__(f"`{rule_name}` is not implemented yet. {where}.")
 
 
 def with_state(**initial) -> Callable:

@@ -1,4 +1,9 @@
-"""The course's topics and which rules each one teaches (used by messages and checks)."""
+"""Course code (read it, don't edit it): the course's topics and the rules each one teaches.
+
+This is the one registry students see: the README's syllabus table is checked against it
+(tests/test_topics.py), and the instructor's topic specs (solutions/topics/NN_slug.py) must name
+the same rules and schedules.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +13,13 @@ from dataclasses import dataclass
 class Topic:
     slug: str
     title: str
-    rules: tuple[str, ...] = ()
-    built: bool = False
+    rules: tuple[str, ...] = ()       # update rules: new_theta, new_state = rule(theta, g, state, **hyper)
+    built: bool = False               # "ready": lecture, exercise, solution and tests exist
+    schedules: tuple[str, ...] = ()   # learning-rate schedules: eta_t = schedule(t, **hyper)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.rules + self.schedules
 
     @property
     def lecture(self) -> str:
@@ -37,9 +47,9 @@ TOPICS = (
 )
 
 
-def topic_of(rule_name: str) -> Topic:
-    """The topic whose exercise asks for ``rule_name``."""
+def topic_of(rule_name: str) -> Topic | None:
+    """The topic whose exercise asks for ``rule_name`` (a rule or a schedule), or None."""
     for topic in TOPICS:
-        if rule_name in topic.rules:
+        if rule_name in topic.names:
             return topic
-    raise KeyError(f"no topic teaches a rule called {rule_name!r}")
+    return None

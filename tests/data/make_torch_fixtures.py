@@ -1,46 +1,97 @@
 """Cross-check values from torch.optim, an implementation independent of the course's.
 
-Not run by the test suite (torch is not a course dependency); the values it writes are
-committed in tests/data/torch_sgd.json and compared in tests/test_01_momentum.py and
-tests/test_02_nesterov.py. To regenerate (torch 2.13 CPU, float64):
+One file per rule, tests/data/torch/<rule>.json, for every rule whose topic spec
+(solutions/topics/NN_slug.py) gives a torch mapping (`Rule(..., torch=Torch(...))`): torch's
+optimizer run on every case of the rule's reference file (lib/descent/references/<rule>.json),
+one torch parameter per run of the case, each in its own parameter group with that run's options.
+torch is given the case's gradients g_1..g_T, except on the quadratic case, where it computes its
+own gradients by autograd at its own iterates (an independent path end to end).
 
-    python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch==2.13.0 numpy
+Not run by the test suite (torch is not a course dependency); tests/test_rules.py compares the
+committed files with the reference values through the spec's mapping. To regenerate (torch 2.13
+CPU, float64), after `python3 course.py release`:
+
+    python3 -m venv /tmp/torchenv
+    /tmp/torchenv/bin/pip install torch==2.13.0 numpy
+    /tmp/torchenv/bin/pip install --no-deps -e lib -e solutions
     /tmp/torchenv/bin/python tests/data/make_torch_fixtures.py
-
-Setting: L(θ) = ½(θ₁² + 10θ₂²) from θ_0 = (1.5, 1.0), lr = 0.1, momentum 0.9, 8 steps (the
-"quadratic" case of lib/descent/references/*.json). torch keeps b_t = μ·b_{t−1} + g_t; the course's
-velocity is v_t = −lr·b_t while lr is constant.
 """
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from descent_instructor import topics
+from descent_instructor.paths import REFERENCES
+
 torch.set_default_dtype(torch.float64)
-H = torch.tensor([1.0, 10.0])
+OUT = Path(__file__).with_name("torch")
+H = torch.tensor([1.0, 10.0])  # the quadratic case: L = ½(θ₁² + 10θ₂²)
 
 
-def run(**options):
-    p = torch.nn.Parameter(torch.tensor([1.5, 1.0]))
-    opt = torch.optim.SGD([p], **options)
-    thetas, buffers = [p.detach().clone().tolist()], [[0.0, 0.0]]
-    for _ in range(8):
-        opt.zero_grad()
-        (0.5 * (H * p * p).sum()).backward()
-        opt.step()
-        thetas.append(p.detach().clone().tolist())
-        buf = opt.state[p].get("momentum_buffer")
-        buffers.append(buf.tolist() if buf is not None else [0.0, 0.0])
-    return {"options": options, "theta": thetas, "momentum_buffer": buffers}
+def _runs(case: dict) -> list[tuple]:
+    """(θ_0, g_1..g_T, hyperparameters) of each run: a batch case's runs are its rows."""
+    theta0, grads = np.array(case["theta0"]), np.array(case["grads"])
+    if not any(isinstance(v, list) for v in case["hyper"].values()):
+        return [(theta0, grads, case["hyper"])]
+    return [(theta0[i], grads[:, i],
+             {k: (v[i][0] if isinstance(v, list) else v) for k, v in case["hyper"].items()})
+            for i in range(theta0.shape[0])]
 
 
-data = {
-    "provenance": f"torch {torch.__version__} torch.optim.SGD, float64, by tests/data/make_torch_fixtures.py",
-    "problem": "L = ½(θ₁² + 10θ₂²), θ_0 = (1.5, 1.0), 8 steps",
-    "sgd": run(lr=0.1),
-    "momentum": run(lr=0.1, momentum=0.9),
-    "nesterov": run(lr=0.1, momentum=0.9, nesterov=True),
-}
-out = Path(__file__).with_name("torch_sgd.json")
-out.write_text(json.dumps(data, indent=1) + "\n")
-print("wrote", out)
+def _value(x):
+    if x is None:
+        return None
+    return x.detach().clone().tolist() if torch.is_tensor(x) else x
+
+
+def run_case(mapping, case: dict) -> list[dict]:
+    runs = _runs(case)
+    quadratic = case["name"].startswith("quadratic")
+    params = [torch.nn.Parameter(torch.tensor(th, dtype=torch.float64)) for th, _, _ in runs]
+    options = [mapping.options(hyper) for _, _, hyper in runs]
+    optimizer = getattr(torch.optim, mapping.optimizer)(
+        [{"params": [p], **o} for p, o in zip(params, options)], **options[-1])
+    out = [{"hyper": hyper, "options": o, "theta": [p.detach().clone().tolist()], "state": {}}
+           for (_, _, hyper), o, p in zip(runs, options, params)]
+    for t in range(len(runs[0][1])):
+        optimizer.zero_grad()
+        for p, (_, grads, _) in zip(params, runs):
+            if quadratic:  # torch's own gradient at torch's own iterate
+                (0.5 * (H * p * p).sum()).backward()
+                assert np.allclose(p.grad.numpy(), grads[t], rtol=1e-12, atol=1e-14)
+            else:
+                p.grad = torch.tensor(grads[t], dtype=torch.float64)
+        optimizer.step()
+        for p, run in zip(params, out):
+            run["theta"].append(p.detach().clone().tolist())
+            for key, value in optimizer.state[p].items():
+                run["state"].setdefault(key, [None] * (t + 1)).append(_value(value))
+            for key in run["state"]:
+                if len(run["state"][key]) < t + 2:
+                    run["state"][key].append(None)
+    return out
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, (slug, rule) in topics.rules().items():
+        if rule.torch is None:
+            continue
+        reference = json.loads((REFERENCES / f"{name}.json").read_text("utf-8"))
+        data = {
+            "provenance": f"torch {torch.__version__} torch.optim.{rule.torch.optimizer}, float64, "
+                          "by tests/data/make_torch_fixtures.py, on the cases of "
+                          f"lib/descent/references/{name}.json",
+            "rule": name, "optimizer": rule.torch.optimizer, "note": rule.torch.note,
+            "cases": [{"name": c["name"], "runs": run_case(rule.torch, c)}
+                      for c in reference["cases"]],
+        }
+        path = OUT / f"{name}.json"
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
