@@ -2,7 +2,7 @@
 import numpy as np
 from conftest import reference_rule
 
-from descent import surfaces
+from descent import problems, surfaces
 from descent.rollout import rollout
 
 
@@ -42,3 +42,39 @@ def test_noise_is_reproducible_and_every_thins():
     thin = rollout(rule, s, steps=20, eta=0.05, noise=0.3, seed=5, every=5)
     np.testing.assert_array_equal(thin.theta, a.theta[::5])
     np.testing.assert_array_equal(thin.steps, [0, 5, 10, 15, 20])
+
+
+# -- problems of any size: the protocol the 2-D surfaces and a small real model share -------------
+def test_surfaces_and_d_dimensional_problems_follow_one_protocol():
+    assert isinstance(surfaces.valley(), problems.Problem)
+    assert isinstance(problems.quadratic([1.0, 2.0, 3.0]), problems.Problem)
+    assert isinstance(problems.linear_regression(), problems.Problem)
+
+
+def test_rollout_in_d_dimensions_is_the_closed_form_for_a_batch_of_rates():
+    h = np.array([0.5, 1.0, 2.0, 4.0, 8.0])
+    bowl, etas = problems.quadratic(h, start=np.arange(1.0, 6.0)), np.array([0.01, 0.1, 0.2])
+    traj = rollout(reference_rule("gd"), bowl, steps=30, eta=etas)
+    assert traj.theta.shape == (31, 3, 5) and traj.loss.shape == (31, 3)
+    t = np.arange(31)[:, None, None]
+    np.testing.assert_allclose(traj.theta, (1 - etas[:, None] * h) ** t * bowl.start, rtol=1e-12)
+    np.testing.assert_allclose(traj.grad_norm, np.linalg.norm(h * traj.theta, axis=-1))
+
+
+def test_a_small_real_model_full_batch_and_mini_batch():
+    model = problems.linear_regression(n=120, d=6, seed=3)
+    rule = reference_rule("momentum")
+    full = rollout(rule, model, steps=400, eta=0.1, alpha=0.5)
+    np.testing.assert_allclose(full.final, model.minimizer, atol=1e-8)
+    # a mini-batch of all the data is the full gradient, in a shuffled order of the same terms
+    whole = rollout(rule, model, steps=50, eta=0.1, alpha=0.5, batch_size=120)
+    np.testing.assert_allclose(whole.theta, full.theta[:51], rtol=1e-10, atol=1e-12)
+    noisy = rollout(rule, model, steps=400, eta=0.05, alpha=0.5, batch_size=8, seed=1)
+    again = rollout(rule, model, steps=400, eta=0.05, alpha=0.5, batch_size=8, seed=1)
+    np.testing.assert_array_equal(noisy.theta, again.theta)
+    gap = lambda traj: traj.loss[-100:].mean() - model.loss(model.minimizer)  # noqa: E731
+    assert abs(gap(full)) < 1e-12 < gap(noisy) < 0.01  # the noise floor of stochastic gradients
+    # the gradient is exact: finite differences of the loss
+    theta, eps = np.random.default_rng(0).normal(size=6), 1e-6
+    fd = [(model.loss(theta + eps * e) - model.loss(theta - eps * e)) / (2 * eps) for e in np.eye(6)]
+    np.testing.assert_allclose(model.grad(theta), fd, rtol=1e-6, atol=1e-9)

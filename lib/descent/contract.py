@@ -37,7 +37,7 @@ class NotYetImplemented(NotImplementedError):
         self.rule_name = rule_name
         topic = topic_of(rule_name)
         if topic is None:  # a rule of your own, or one the syllabus does not list (yet)
-            where = "write it in lib/descent/rules.py"
+            where = "Write it in lib/descent/rules.py"
         else:
             where = (f"Read {topic.lecture}, then write it in lib/descent/rules.py and check it "
                      f"with {topic.exercise} (or from a terminal: pytest exercises -k {rule_name})")

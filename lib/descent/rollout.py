@@ -1,9 +1,10 @@
-"""Run an update rule for many steps over a whole batch of runs at once.
+"""Course code (read it, don't edit it): run an update rule for many steps over a batch of runs.
 
 The batch is whatever shape the start points and the hyperparameters broadcast to: 50 learning
 rates × 1 start point, 1 learning rate × 20 start points, a 30 × 30 grid of (η, α) ... Every step
 is one call of the rule on the whole batch, so the cost is one Python loop over steps, never
-over runs.
+over runs. The problem is anything with ``start``, ``loss`` and ``grad`` (descent.problems): a
+2-D surface, or a problem with d parameters; θ then has shape (*batch, d).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .contract import init_state
 
 @dataclass
 class Trajectory:
-    """Iterates θ_0..θ_T (shape (T+1, *batch, 2)), their losses and gradient norms (T+1, *batch)."""
+    """Iterates θ_0..θ_T (shape (T+1, *batch, d)), their losses and gradient norms (T+1, *batch)."""
 
     theta: np.ndarray
     loss: np.ndarray
@@ -34,10 +35,10 @@ class Trajectory:
 
 
 def batch_hyper(theta0, **hyper):
-    """Broadcast start points (..., 2) against hyperparameters given per run.
+    """Broadcast start points (..., d) against hyperparameters given per run.
 
     A hyperparameter of shape ``batch`` gets a trailing axis so that it broadcasts against
-    θ of shape ``batch + (2,)``. Returns (theta0 of shape batch + (2,), hyper).
+    θ of shape ``batch + (d,)``. Returns (theta0 of shape batch + (d,), hyper).
     """
     theta0 = np.asarray(theta0, dtype=float)
     arrays = {k: np.asarray(v, dtype=float) for k, v in hyper.items() if not callable(v)}
@@ -50,23 +51,31 @@ def batch_hyper(theta0, **hyper):
 
 
 def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
-            noise: float = 0.0, seed: int | None = 0, grad=None, **hyper) -> Trajectory:
-    """Apply ``rule`` for ``steps`` steps on ``surface`` from ``theta0`` (default: the surface's
-    start point), for every run of the batch at once.
+            noise: float = 0.0, seed: int | None = 0, grad=None, batch_size: int | None = None,
+            **hyper) -> Trajectory:
+    """Apply ``rule`` for ``steps`` steps on ``surface`` (any problem: descent.problems) from
+    ``theta0`` (default: its start point), for every run of the batch at once.
 
     Hyperparameters are keyword arguments (``eta=...``, ``alpha=...``); any of them may be an
     array giving one value per run, or a schedule: a function of the step t = 1, 2, ... that
     returns the value (or one value per run) for that step, e.g. ``eta=lambda t: 0.1 / t``. ``noise`` adds Gaussian noise of that standard deviation to
     every gradient, drawn from ``np.random.default_rng(seed)``; ``grad`` replaces the surface's
-    gradient (a function θ -> g). ``every`` keeps every k-th iterate only (long runs).
+    gradient (a function θ -> g). ``batch_size`` takes each step's gradient on a random
+    mini-batch of that many examples (a problem with ``minibatch_grad``, e.g.
+    ``problems.linear_regression()``), drawn from the same seeded generator. ``every`` keeps every
+    k-th iterate only (long runs).
     """
     if theta0 is None:
         theta0 = surface.start
     schedules = {k: v for k, v in hyper.items() if callable(v)}
     theta, hyper = batch_hyper(theta0, **{k: v for k, v in hyper.items() if not callable(v)})
     batch = theta.shape[:-1]
+    rng = np.random.default_rng(seed) if noise or batch_size else None
+    if batch_size is not None:
+        if grad is not None:
+            raise ValueError("give either grad or batch_size, not both")
+        grad = lambda theta: surface.minibatch_grad(theta, rng, batch_size)  # noqa: E731
     grad = surface.grad if grad is None else grad
-    rng = np.random.default_rng(seed) if noise else None
     state = init_state(rule, theta)
 
     kept = steps // every + 1
@@ -75,7 +84,7 @@ def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
     row = 1
     for t in range(1, steps + 1):
         g = grad(theta)
-        if rng is not None:
+        if noise:
             g = g + noise * rng.standard_normal(g.shape)
         for k, schedule in schedules.items():
             value = np.asarray(schedule(t), dtype=float)

@@ -1,7 +1,7 @@
 """Course code (read it, don't edit it): the course's topics and the rules each one teaches.
 
 This is the one registry students see: the README's syllabus table is checked against it
-(tests/test_topics.py), and the instructor's topic specs (solutions/topics/NN_slug.py) must name
+(tests/test_syllabus.py), and the instructor's topic specs (solutions/topics/NN_slug.py) must name
 the same rules and schedules.
 """
 from __future__ import annotations

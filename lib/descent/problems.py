@@ -1,0 +1,100 @@
+"""Course code (read it, don't edit it): the problem protocol rollout runs on, and problems of any size.
+
+A *problem* is anything with
+
+    start        θ_0, an array of shape (d,)
+    loss(θ)      θ of shape (..., d) -> losses of shape (...)   (a batch of runs at once)
+    grad(θ)      θ of shape (..., d) -> gradients of shape (..., d)
+
+The 2-D surfaces of :mod:`descent.surfaces` are problems with d = 2 (and draw as contour plots);
+:func:`quadratic` is a bowl in any dimension, and :func:`linear_regression` a small real model: a
+least-squares fit whose gradient can also be taken on a random mini-batch of its data
+(``minibatch_grad``), the stochastic gradient of the synthesis topic. ``rollout`` runs any rule
+on any problem.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Problem(Protocol):
+    start: np.ndarray
+
+    def loss(self, theta) -> np.ndarray: ...
+
+    def grad(self, theta) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Quadratic:
+    """L(θ) = ½ Σ_i h_i θ_i²: a bowl with curvature h_i along coordinate i (the Hessian's
+    eigenvalues), minimum 0 at θ = 0."""
+
+    h: np.ndarray
+    start: np.ndarray
+    name: str = "quadratic"
+
+    def loss(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        return 0.5 * np.sum(self.h * theta * theta, axis=-1)
+
+    def grad(self, theta):
+        return self.h * np.asarray(theta, dtype=float)
+
+    @property
+    def minimizer(self):
+        return np.zeros_like(self.start)
+
+
+def quadratic(h, start=None) -> Quadratic:
+    """A bowl ½ Σ h_i θ_i² in d = len(h) dimensions, from ``start`` (default: all ones)."""
+    h = np.asarray(h, dtype=float)
+    start = np.ones_like(h) if start is None else np.asarray(start, dtype=float)
+    if h.ndim != 1 or start.shape != h.shape:
+        raise ValueError(f"h must be a vector and start the same shape, got {h.shape}, {start.shape}")
+    return Quadratic(h, start)
+
+
+@dataclass(frozen=True, eq=False)
+class LeastSquares:
+    """L(θ) = 1/(2n) ‖Xθ − y‖²: linear regression on n examples with d features.
+
+    ``grad`` is the full-batch gradient Xᵀ(Xθ − y)/n; ``minibatch_grad(θ, rng, size)`` the same
+    on ``size`` examples drawn without replacement (one draw shared by every run of a batch)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    start: np.ndarray
+    name: str = "linear regression"
+
+    def _residual(self, theta, rows=slice(None)):
+        return np.asarray(theta, dtype=float) @ self.X[rows].T - self.y[rows]
+
+    def loss(self, theta):
+        return 0.5 * np.mean(self._residual(theta) ** 2, axis=-1)
+
+    def grad(self, theta):
+        return self._residual(theta) @ self.X / len(self.y)
+
+    def minibatch_grad(self, theta, rng: np.random.Generator, size: int):
+        rows = rng.choice(len(self.y), size=size, replace=False)
+        return self._residual(theta, rows) @ self.X[rows] / size
+
+    @property
+    def minimizer(self):
+        return np.linalg.lstsq(self.X, self.y, rcond=None)[0]
+
+
+def linear_regression(n: int = 200, d: int = 10, noise: float = 0.1, seed: int = 0,
+                      scales=None) -> LeastSquares:
+    """A synthetic regression problem: features of standard deviation ``scales`` (default: all
+    1), true weights drawn at random, targets with Gaussian noise; starts at θ = 0."""
+    rng = np.random.default_rng(seed)
+    scales = np.ones(d) if scales is None else np.asarray(scales, dtype=float)
+    X = rng.standard_normal((n, d)) * scales
+    y = X @ rng.standard_normal(d) + noise * rng.standard_normal(n)
+    return LeastSquares(X, y, np.zeros(d))
