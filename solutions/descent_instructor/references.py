@@ -177,15 +177,20 @@ def schedule_file(topic: str, spec: Schedule, schedule) -> dict:
     }
 
 
+class ReferenceNotWritten(RuntimeError):
+    """A rule of a spec is still the scaffold's skeleton in solutions/rules.py."""
+
+
 def make_references() -> dict[str, str]:
     """file name -> JSON text, for every rule and schedule of every topic spec."""
     reference = reference_module()
     files = {}
     for spec in topics.specs():
-        for r in spec.rules:
-            data = rule_file(spec.slug, r, getattr(reference, r.name))
-            files[f"{r.name}.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-        for s in spec.schedules:
-            data = schedule_file(spec.slug, s, getattr(reference, s.name))
-            files[f"{s.name}.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        for item, make in [*((r, rule_file) for r in spec.rules),
+                           *((s, schedule_file) for s in spec.schedules)]:
+            try:
+                data = make(spec.slug, item, getattr(reference, item.name))
+            except NotImplementedError as err:
+                raise ReferenceNotWritten(f"no reference values for {item.name}: {err}") from None
+            files[f"{item.name}.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     return files

@@ -24,7 +24,7 @@ from pathlib import Path
 from descent.syllabus import TOPICS
 
 from descent_instructor.paths import ASSIGNMENTS, REFERENCE_RULES as RULES_SOURCE, ROOT
-from descent_instructor.references import make_references
+from descent_instructor.references import ReferenceNotWritten, make_references
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB_HEADER = (
@@ -103,13 +103,17 @@ def release_exercises(root: Path, release_dir: Path) -> None:
 
 def generate(out: Path) -> None:
     """Write every generated file under ``out`` (the repository, or a scratch copy)."""
-    (out / "lib" / "descent" / "references").mkdir(parents=True, exist_ok=True)
+    references = make_references()  # first: a rule not written yet stops the release here
+    folder = out / "lib" / "descent" / "references"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in set(p.name for p in folder.glob("*.json")) - set(references):
+        (folder / stale).unlink()  # a rule no spec names any more
+    for fname, text in references.items():
+        (folder / fname).write_text(text, encoding="utf-8")
     (out / "requirements.txt").write_text(
         requirements((ROOT / "environment.yml").read_text("utf-8")), encoding="utf-8")
     (out / "lib" / "descent" / "rules.py").write_text(stub_rules(RULES_SOURCE.read_text("utf-8")),
                                                       encoding="utf-8")
-    for fname, text in make_references().items():
-        (out / "lib" / "descent" / "references" / fname).write_text(text, encoding="utf-8")
     release = out / "exercises"
     for topic in TOPICS:
         if (ASSIGNMENTS / topic.slug).is_dir() and (release / topic.slug).is_dir():
@@ -142,10 +146,18 @@ def drift() -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python3 course.py release", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--check", action="store_true", help="report drift, change nothing")
     args = parser.parse_args(argv)
-    if args.check:
+    try:
+        return _release(args.check)
+    except ReferenceNotWritten as err:
+        print(f"release stopped: {err}", file=sys.stderr)
+        return 1
+
+
+def _release(check: bool) -> int:
+    if check:
         problems = drift()
         for p in problems:
             print(f"drift: {p}")

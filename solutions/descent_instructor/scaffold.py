@@ -1,0 +1,365 @@
+"""Start a new topic: every file it needs, with the course's standard cells, ready to fill in.
+
+    python3 course.py new-topic 04_adagrad adagrad                 # one rule
+    python3 course.py new-topic 07_adam adam --hyper eta=0.001 beta1=0.9 beta2=0.999 eps=1e-8
+    python3 course.py new-topic 10_lr_schedules --schedule warmup_linear --schedule cosine
+
+It writes (and never overwrites; it stops if any of them exists):
+
+    solutions/topics/NN_slug.py              the topic's spec: cases, properties, known mistakes, torch
+    solutions/assignments/NN_slug/NN_slug.ipynb   the nbgrader source: the standard cells, points
+    lectures/NN_slug.ipynb                   the lecture's sections (COURSE_PATTERN), a setup cell
+    tests/test_NN_slug.py                    the topic's own mathematics: failing until written
+
+and adds a skeleton of each rule to solutions/rules.py (between solution markers; it raises
+until you write it, so the release refuses to make reference values from it) and the names to
+the topic's line in lib/descent/syllabus.py. The topic stays "coming" until you set
+``built=True`` there (and in the README's syllabus table) when all four places are done. Then
+`python3 course.py release` makes the stubs, the reference values and the student's exercise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from descent_instructor import paths
+
+PREFIX_HELP = "the topic's slug as in lib/descent/syllabus.py, e.g. 04_adagrad"
+
+
+# -- notebooks ----------------------------------------------------------------------------------
+def _cell(kind: str, cell_id: str, source: str, grade: dict | None = None) -> dict:
+    cell = {"cell_type": kind, "id": cell_id, "metadata": {}, "source": source.strip("\n")}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    if grade is not None:
+        cell["metadata"]["nbgrader"] = {"schema_version": 3, "task": False, **grade}
+    return cell
+
+
+def _notebook(cells: list[dict]) -> dict:
+    for c in cells:  # nbformat's on-disk form: a list of lines
+        c["source"] = c["source"].splitlines(keepends=True)
+    return {"cells": cells, "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _locked_test(cell_id: str, source: str, points: int) -> dict:
+    return _cell("code", cell_id, source, {"grade": True, "grade_id": cell_id, "locked": True,
+                                           "points": points, "solution": False})
+
+
+def solution_notebook(slug: str, title: str, rules: list[str], schedules: list[str],
+                      hyper: dict) -> dict:
+    n = slug[:2]
+    call = ", ".join(f"{k}={v}" for k, v in hyper.items())
+    cells = [
+        _cell("markdown", f"{n}-title", f"""
+# Exercise {n} · {title}
+
+Lecture: [lectures/{slug}.ipynb](../../lectures/{slug}.ipynb) · Notation: [README › Notation](../../README.md#notation)
+
+TODO: what the student writes in `lib/descent/rules.py`, what they check, what they answer. From a terminal:
+`pytest exercises -k {(rules + schedules)[0]}`."""),
+        _cell("code", f"{n}-setup", """
+# Your rules come from lib/descent/rules.py (when graded: the rules.py handed in with this notebook).
+from descent import rules, checks, surfaces, widgets
+import numpy as np
+%load_ext autoreload
+%autoreload 2""", {"grade": False, "grade_id": f"{n}-setup", "locked": True, "solution": False}),
+    ]
+    for name in rules:
+        cells += [
+            _cell("markdown", f"{n}-task-{name}", f"""
+## `{name}`
+
+TODO: the update in the course's notation, the state it keeps (`state["..."]`) and its start value,
+the keyword arguments. Keep the rule pure: build new arrays, never change `theta`, `g` or `state` in place.
+
+Try one step: from $\\theta_0 = 1$ with $g_1 = 2$ and TODO you should get TODO."""),
+            _cell("code", f"{n}-try-{name}",
+                  f"rules.{name}(np.array(1.0), np.array(2.0), TODO_state, {call})"),
+            _locked_test(f"{n}-{name}-reference", f'checks.check_rule(rules.{name}, "{name}")', 3),
+            _locked_test(f"{n}-{name}-properties", f'checks.check_properties(rules.{name}, "{name}")', 2),
+            _locked_test(f"{n}-{name}-further", f"""
+# Further checks of {name} on other inputs run when your work is graded.
+### BEGIN HIDDEN TESTS
+# TODO: an independent closed form (not the rule's own recurrence), on fresh inputs with large and
+# small magnitudes, then:
+# checks.check_against(rules.{name}, "{name}", theta0, grads, hyper, theta, state, "graded: ...")
+raise NotImplementedError("write the hidden test of {name}")
+### END HIDDEN TESTS""", 2),
+        ]
+    for name in schedules:
+        cells += [
+            _cell("markdown", f"{n}-task-{name}", f"""
+## `{name}`
+
+TODO: the schedule $\\eta_t$ in the course's notation, t = 1 for the first step."""),
+            _locked_test(f"{n}-{name}-reference", f'checks.check_schedule(rules.{name}, "{name}")', 3),
+            _locked_test(f"{n}-{name}-further", f"""
+# Further checks of {name} run when your work is graded.
+### BEGIN HIDDEN TESTS
+# TODO: values derived independently, then
+# checks.check_schedule_against(rules.{name}, "{name}", hyper, ts, etas, "graded: ...")
+raise NotImplementedError("write the hidden test of {name}")
+### END HIDDEN TESTS""", 2),
+        ]
+    cells += [
+        _cell("markdown", f"{n}-q-values", """
+## A number to derive
+
+TODO: one number the student derives (not one the lecture states). Store it as a float in `answer`."""),
+        _cell("code", f"{n}-values", """
+### BEGIN SOLUTION
+answer = float("nan")  # TODO: the model answer, computed
+### END SOLUTION
+answer""", {"grade": False, "grade_id": f"{n}-values", "locked": False, "solution": True}),
+        _locked_test(f"{n}-values-test", """
+assert isinstance(answer, (float, np.floating)), "store a float"
+### BEGIN HIDDEN TESTS
+assert False, "TODO: compare answer with the value derived independently"
+### END HIDDEN TESTS""", 2),
+        _cell("markdown", f"{n}-q-written-md", """
+## In your words
+
+TODO: a question that asks for understanding, answered in two to four sentences."""),
+        _cell("markdown", f"{n}-written", """
+### BEGIN SOLUTION
+TODO: the model answer, and the two-point rubric.
+### END SOLUTION""", {"grade": True, "grade_id": f"{n}-written", "locked": False, "points": 2,
+                     "solution": True}),
+        _cell("markdown", f"{n}-widget-md", """
+## Your rule next to the reference
+
+TODO: the question this explorer answers (predict, then move the slider)."""),
+        _cell("code", f"{n}-widget",
+              f'widgets.compare("{(rules or schedules)[0]}", rules.{(rules or schedules)[0]}, '
+              f"surfaces.valley(), {{}})  # TODO: sliders"),
+        _cell("markdown", f"{n}-hand-in", f"""
+## Hand it in
+
+Save this notebook (Ctrl+S). Then, in a terminal in the course folder (File › New › Terminal), run
+
+```
+python3 course.py submit {slug} --student YOUR_ID
+```
+
+It writes `submissions/{slug}__YOUR_ID.zip` holding this notebook and your `lib/descent/rules.py`: your
+rules are graded from that file and nothing else. Hand the zip in as your instructor asks (on Binder,
+right-click it in the file browser and choose Download before the session ends). On a JupyterHub with
+nbgrader, `python3 course.py submit {slug} --exchange` submits the same two files through nbgrader."""),
+    ]
+    return _notebook(cells)
+
+
+LECTURE_SECTIONS = [
+    ("failure", "A failure on a running benchmark",
+     "TODO: what the previous method cannot do, shown on a surface the course already uses."),
+    ("idea", "The idea in one sentence, and one step drawn",
+     "TODO: the update vector at one point, decomposed."),
+    ("derivation", "The derivation",
+     "TODO: in the course's notation; what happens when θ or the loss is multiplied by c."),
+    ("measurement", "Measurement against theory",
+     "TODO: a batched sweep finds a boundary, a rate or an optimum; the formula drawn over it; "
+     "every quoted number computed and asserted."),
+    ("failure-mode", "Where it fails", "TODO: a regime where it is worse than its predecessor."),
+    ("libraries", "Library conventions",
+     "TODO: defaults, ε placement, how t is counted, initial state, names in torch, optax and "
+     "Keras; a cell shows by how much a difference changes results."),
+    ("explore", "Explore", "TODO: one or two explorers, each answering one question."),
+    ("summary", "Summary", "TODO: the summary; your turn: the exercise link; previous and next."),
+]
+
+
+def lecture_notebook(slug: str, title: str) -> dict:
+    n = slug[:2]
+    cells = [
+        _cell("markdown", f"{n}-title", f"""
+# {n} · {title}
+
+Notation: [README › Notation](../README.md#notation) · Exercise:
+[exercises/{slug}/{slug}.ipynb](../exercises/{slug}/{slug}.ipynb)"""),
+        _cell("code", f"{n}-setup", """
+import numpy as np
+import matplotlib.pyplot as plt
+
+from descent import surfaces, rollout, reference, plots, widgets
+
+R = reference.rules()          # the course's reference rules
+valley = surfaces.valley()"""),
+    ]
+    for key, heading, todo in LECTURE_SECTIONS:
+        cells.append(_cell("markdown", f"{n}-{key}", f"## {heading}\n\n{todo}"))
+    return _notebook(cells)
+
+
+# -- python files -------------------------------------------------------------------------------------
+def spec_file(slug: str, title: str, rules: list[str], schedules: list[str], hyper: dict) -> str:
+    n = slug[:2]
+    batch = {k: [v * f for f in (0.1, 0.5, 1.0, 2.0)] for k, v in hyper.items()}
+    rule_entries = "".join(f'''
+    Rule(
+        "{name}",
+        # two sets of scalar hyperparameters, and one with a value per run of the batch case
+        hyper=({hyper!r},
+               {({k: round(v * 0.37, 12) for k, v in hyper.items()})!r},
+               {batch!r}),
+        # checks from descent.checks.PROPERTIES, e.g. ("reduces_to_gd", {{"off": {{"beta": 0.0}}}})
+        properties=("pure", "batch"),
+        # common mistakes are built from the reference rule; add Mistake("name", "why", wrong_rule)
+        # for the ones particular to this rule (write wrong_rule above, with @with_state)
+        mistakes=(common.gradient_sign(), common.eta_left_out(), common.state_not_updated()),
+        # torch=Torch("Adagrad", options=lambda h: {{"lr": h["eta"]}}, state={{...}}, note="..."),
+    ),''' for name in rules)
+    schedule_entries = "".join(f'''
+    Schedule(
+        "{name}",
+        hyper=({hyper!r},),  # one case per set of hyperparameters
+        steps=12,
+        mistakes=(common.schedule_t_off_by_one(),),
+    ),''' for name in schedules)
+    return f'''"""Topic {n} · {title}: the specs of its rules (see descent_instructor/spec.py for each field).
+
+Values confirmed independently in tests/test_{slug}.py (TODO: say how)."""
+from descent_instructor.spec import Mistake, Rule, Schedule, Torch, common  # noqa: F401
+
+RULES = ({rule_entries}
+)
+
+SCHEDULES = ({schedule_entries}
+)
+'''
+
+
+def rule_skeleton(name: str, slug: str, hyper: dict) -> str:
+    args = ", ".join(hyper)
+    return f'''
+
+@with_state()  # TODO: the state and its start values, e.g. @with_state(s=0.0, t=0)
+def {name}(theta, g, state, *, {args}):
+    """TODO: what the rule does, in one line (lecture {slug[:2]}).
+
+        θ_t = θ_{{t-1}} − ...   (TODO: the update, in the course's notation)
+
+    TODO: each hyperparameter and the state.  Return (θ_t, new state).
+    """
+    ### BEGIN SOLUTION
+    raise NotImplementedError("{name}: write the reference rule in solutions/rules.py")
+    ### END SOLUTION
+'''
+
+
+def schedule_skeleton(name: str, slug: str, hyper: dict) -> str:
+    args = ", ".join(hyper)
+    return f'''
+
+def {name}(t, *, {args}):
+    """TODO: what the schedule does, in one line (lecture {slug[:2]}).
+
+        η_t = ...   (TODO: t = 1 for the first step)
+
+    TODO: each hyperparameter.  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    raise NotImplementedError("{name}: write the reference schedule in solutions/rules.py")
+    ### END SOLUTION
+'''
+
+
+def test_file(slug: str, title: str, names: list[str]) -> str:
+    n = slug[:2]
+    return f'''"""Topic {n} · {title}: {", ".join(f"`{x}`" for x in names)}, confirmed independently.
+
+The generic checks (reference values, properties, stubs, known mistakes, torch) run for every
+rule from its spec in tests/test_rules.py. This topic's other places: lectures/{slug}.ipynb,
+exercises/{slug}/, solutions/assignments/{slug}/, solutions/topics/{slug}.py."""
+import numpy as np  # noqa: F401
+from conftest import reference_cases, reference_rule  # noqa: F401
+
+
+def test_first_steps_by_hand():
+    raise NotImplementedError("derive the first steps of a reference case by hand and assert them")
+
+
+def test_reference_values_equal_a_closed_form():
+    raise NotImplementedError("confirm every case by a closed form independent of the rule's code")
+'''
+
+
+def add_to_syllabus(text: str, slug: str, rules: list[str], schedules: list[str]) -> str:
+    line = re.compile(rf'^(    Topic\("{slug}", "[^"]*")(.*)\),$', re.M)
+    m = line.search(text)
+    if not m:
+        raise SystemExit(f"no topic {slug!r} in lib/descent/syllabus.py")
+    if m.group(2).strip():
+        raise SystemExit(f"the syllabus already lists rules for {slug}: {m.group(0).strip()}")
+    extra = f", {tuple(rules)!r}" + (f", schedules={tuple(schedules)!r}" if schedules else "")
+    return text[:m.start()] + m.group(1) + extra + ")," + text[m.end():]
+
+
+def _hyper(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        out[key] = float(value)
+    return out
+
+
+def scaffold(slug: str, rules: list[str], schedules: list[str], hyper: dict) -> list[Path]:
+    from descent.syllabus import TOPICS
+
+    topic = next((t for t in TOPICS if t.slug == slug), None)
+    if topic is None:
+        raise SystemExit(f"{slug!r} is not a topic of lib/descent/syllabus.py ({PREFIX_HELP})")
+    if not rules and not schedules:
+        raise SystemExit("name at least one rule or --schedule")
+    made = {
+        paths.topic_spec(slug): spec_file(slug, topic.title, rules, schedules, hyper),
+        paths.solution_notebook(slug): json.dumps(
+            solution_notebook(slug, topic.title, rules, schedules, hyper), indent=1,
+            ensure_ascii=False) + "\n",
+        paths.LECTURES / f"{slug}.ipynb": json.dumps(lecture_notebook(slug, topic.title), indent=1,
+                                                     ensure_ascii=False) + "\n",
+        paths.TESTS / f"test_{slug}.py": test_file(slug, topic.title, rules + schedules),
+    }
+    existing = [p for p in made if p.exists()]
+    source = paths.REFERENCE_RULES.read_text("utf-8")
+    existing += [f"def {x}( in solutions/rules.py" for x in rules + schedules
+                 if re.search(rf"^def {x}\(", source, re.M)]
+    if existing:
+        raise SystemExit("not overwriting: " + ", ".join(map(str, existing)))
+    syllabus = paths.LIB / "syllabus.py"
+    new_syllabus = add_to_syllabus(syllabus.read_text("utf-8"), slug, rules, schedules)
+    for path, text in made.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    source += "".join(rule_skeleton(x, slug, hyper) for x in rules)
+    source += "".join(schedule_skeleton(x, slug, hyper) for x in schedules)
+    paths.REFERENCE_RULES.write_text(source, encoding="utf-8")
+    syllabus.write_text(new_syllabus, encoding="utf-8")
+    return [*made, paths.REFERENCE_RULES, syllabus]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 course.py new-topic", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("slug", help=PREFIX_HELP)
+    parser.add_argument("rules", nargs="*", help="the update rules the topic teaches")
+    parser.add_argument("--schedule", action="append", default=[], help="a schedule it teaches")
+    parser.add_argument("--hyper", nargs="+", default=["eta=0.1"], metavar="NAME=VALUE",
+                        help="hyperparameters and a typical value (default: eta=0.1)")
+    args = parser.parse_args(argv)
+    for path in scaffold(args.slug, args.rules, args.schedule, _hyper(args.hyper)):
+        print(f"wrote {path.relative_to(paths.ROOT)}")
+    print("Next: write the reference rules in solutions/rules.py and the spec, then run "
+          "`python3 course.py release`; the topic stays 'coming' until built=True in the syllabus.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
