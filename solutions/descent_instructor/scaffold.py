@@ -201,13 +201,13 @@ valley = surfaces.valley()"""),
 # -- python files -------------------------------------------------------------------------------------
 def spec_file(slug: str, title: str, rules: list[str], schedules: list[str], hyper: dict) -> str:
     n = slug[:2]
-    batch = {k: [v * f for f in (0.1, 0.5, 1.0, 2.0)] for k, v in hyper.items()}
+    batch = {k: [float(f"{v * f:.6g}") for f in (0.1, 0.5, 1.0, 2.0)] for k, v in hyper.items()}
     rule_entries = "".join(f'''
     Rule(
         "{name}",
         # two sets of scalar hyperparameters, and one with a value per run of the batch case
         hyper=({hyper!r},
-               {({k: round(v * 0.37, 12) for k, v in hyper.items()})!r},
+               {({k: float(f"{v * 0.37:.6g}") for k, v in hyper.items()})!r},
                {batch!r}),
         # checks from descent.checks.PROPERTIES, e.g. ("reduces_to_gd", {{"off": {{"beta": 0.0}}}})
         properties=("pure", "batch"),
@@ -223,7 +223,7 @@ def spec_file(slug: str, title: str, rules: list[str], schedules: list[str], hyp
         steps=12,
         mistakes=(common.schedule_t_off_by_one(),),
     ),''' for name in schedules)
-    return f'''"""Topic {n} · {title}: the specs of its rules (see descent_instructor/spec.py for each field).
+    return f'''"""Topic {n} · {title}: the specs of its rules (fields: descent_instructor/spec.py).
 
 Values confirmed independently in tests/test_{slug}.py (TODO: say how)."""
 from descent_instructor.spec import Mistake, Rule, Schedule, Torch, common  # noqa: F401
