@@ -88,9 +88,10 @@ def test_reference_rule_reproduces_its_values_and_properties(name, capsys):
     assert f"✓ {name} matches the reference values" in out and f"✓ {name} has the expected" in out
 
 
-@pytest.mark.parametrize("name", [s.name for _, s in SCHEDULES])
-def test_reference_schedule_reproduces_its_values(name):
-    checks.check_schedule(reference_rule(name), name)
+if SCHEDULES:  # (the schedules' topic, 10, is not written yet; tests/test_checks.py checks the kind)
+    @pytest.mark.parametrize("name", [s.name for _, s in SCHEDULES])
+    def test_reference_schedule_reproduces_its_values(name):
+        checks.check_schedule(reference_rule(name), name)
 
 
 @pytest.mark.parametrize("name", NAMES)
