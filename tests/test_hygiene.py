@@ -56,3 +56,41 @@ def test_lectures_and_library_never_read_the_shared_folder():
         if path.name == "test_hygiene.py":
             continue
         assert "/shared/" not in path.read_text() and "../shared" not in path.read_text(), path
+
+
+def test_every_lib_module_but_rules_says_it_is_course_code():
+    modules = sorted((ROOT / "lib" / "descent").rglob("*.py"))
+    assert len(modules) > 8
+    for path in modules:
+        first = path.read_text().lstrip().splitlines()[0]
+        if path.name == "rules.py" and path.parent.name == "descent":
+            assert "This is the file you edit" in first
+        else:
+            assert first.startswith('"""Course code (read it, don\'t edit it'), path
+
+
+def test_the_grading_kernels_reference_module_offers_what_the_libs_does():
+    import ast
+
+    from descent_instructor.paths import KERNEL_FILES
+
+    def public(path):
+        tree = ast.parse(path.read_text())
+        return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+                and not n.name.startswith("_")}
+
+    lib, kernel = public(ROOT / "lib" / "descent" / "reference.py"), public(KERNEL_FILES / "reference.py")
+    assert lib == kernel, f"the grading kernel's reference.py lacks {lib - kernel}, has {kernel - lib}"
+
+
+def test_nbgraders_source_folder_holds_only_the_assignments():
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    api = NbGraderAPI(config=config)
+    from descent.syllabus import TOPICS
+
+    assert sorted(api.get_source_assignments()) == [
+        t.slug for t in TOPICS if solution_notebook(t.slug).is_file()]
+    assert set(t.slug for t in BUILT) <= set(api.get_source_assignments())

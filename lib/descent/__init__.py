@@ -1,10 +1,11 @@
-"""descent: the shared lib of the Descent course.
+"""Course code (read it, don't edit it, except rules.py): the shared lib of the Descent course.
 
 Modules (import the ones you need):
 
 * ``descent.rules``      - the update rules *you* implement (one short function per rule);
 * ``descent.contract``   - the rule contract: ``with_state``, ``init_state``, ``NotYetImplemented``;
 * ``descent.surfaces``   - 2-D loss surfaces with exact gradients and Hessians;
+* ``descent.problems``   - the problem protocol (start, loss, grad) and problems of any size;
 * ``descent.rollout``    - run any rule for many steps over a whole batch of runs at once;
 * ``descent.reference``  - the course's reference rules (read from ``solutions/`` in a clone);
 * ``descent.checks``     - step-by-step checks of a rule against full-precision reference values;

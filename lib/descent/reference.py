@@ -1,4 +1,6 @@
-"""The course's reference rules, for lectures and for drawing the reference next to yours.
+"""Course code (read it, don't edit it): the reference rules, for lectures and widgets.
+
+They let the lectures run, and draw the reference next to your rule.
 
 They are written once, in ``solutions/rules.py`` of the course repository (the nbgrader source
 from which ``lib/descent/rules.py`` is generated with the solutions cut out). This module loads

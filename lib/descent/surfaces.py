@@ -1,4 +1,4 @@
-"""Two-dimensional loss surfaces, each with its exact gradient and Hessian.
+"""Course code (read it, don't edit it): 2-D loss surfaces with exact gradients and Hessians.
 
 Every function takes points of shape (..., 2) - one point, or a whole batch of them - and
 returns the loss (...), the gradient (..., 2) or the Hessian (..., 2, 2). The Hessians are
