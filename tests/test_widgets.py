@@ -1,11 +1,13 @@
-"""Slider explorers, headless: moving a slider changes the picture to the new trajectories; the
-explorer works before the student has written anything and survives broken rules; pictures kept
-or drawn ahead are exactly the pictures for their values, and never outlive an edited rule."""
+"""Slider explorers end to end, headless: moving a slider changes the picture to the new
+trajectories; the explorer works before the student has written anything and survives broken
+rules; pictures kept or drawn ahead are exactly the pictures for their values, and never outlive
+an edited rule. The explorer's parts have their own tests: tests/test_widgets_*.py."""
 import asyncio
-import threading
+import time
 
 import numpy as np
 from conftest import reference_rule
+from test_widgets_ahead import in_a_kernel
 
 from descent import rules, surfaces, widgets
 from descent.rollout import rollout
@@ -13,10 +15,20 @@ from descent.rollout import rollout
 SLIDERS = {"eta": widgets.log_slider(1e-4, 1e-1, 1e-2), "alpha": widgets.slider(0.0, 0.99, 0.9)}
 
 
-def _explorer(**kw):
-    runs = [widgets.Run("momentum", reference_rule("momentum")),
-            widgets.Run("GD", reference_rule("gd"))]
+def _explorer(rolled=None, **kw):
+    """Momentum and GD on a quadratic; ``rolled`` (a list) gets an item per roll-out of momentum."""
+    momentum = widgets.Run("momentum", reference_rule("momentum"))
+    if rolled is not None:
+        momentum.hyper = lambda h: rolled.append(dict(h)) or dict(h)
+    runs = [momentum, widgets.Run("GD", reference_rule("gd"))]
     return widgets.Explorer(surfaces.quadratic(), runs, SLIDERS, steps=60, **kw)
+
+
+def test_the_public_names_notebooks_use():
+    for name in ("Explorer", "Run", "compare", "log_slider", "slider"):
+        assert hasattr(widgets, name), name
+    assert widgets.log_slider(1e-4, 1e-1, 1e-2)["kind"] == "log"
+    assert widgets.slider(0.0, 0.99, 0.9, 0.01, description="α")["description"] == "α"
 
 
 def test_slider_change_redraws_with_the_new_trajectory():
@@ -27,8 +39,10 @@ def test_slider_change_redraws_with_the_new_trajectory():
     expected = rollout(reference_rule("momentum"), surfaces.quadratic(), steps=60, eta=0.05, alpha=0.9)
     x, y = ex.lines[0].get_data()
     np.testing.assert_allclose(np.c_[x, y], expected.theta)
+    np.testing.assert_allclose(ex.results["momentum"].theta, expected.theta)
     gd = rollout(reference_rule("gd"), surfaces.quadratic(), steps=60, eta=0.05)  # GD ignores α
     np.testing.assert_allclose(np.c_[ex.lines[1].get_data()], gd.theta)
+    assert ex.values() == {"eta": 0.05, "alpha": 0.9}
 
 
 def test_start_point_and_steps_sliders():
@@ -38,6 +52,30 @@ def test_start_point_and_steps_sliders():
     before = ex.image.value
     ex.steps.value = 10
     assert len(ex.lines[0].get_data()[0]) == 11 and ex.image.value != before
+
+
+def test_play_reveals_more_steps_without_rolling_out():
+    rolled = []
+    ex = _explorer(rolled)
+    renders, before = ex.renders, len(rolled)
+    for n in (0, 5, 60):
+        ex.steps.value = n  # what the Play button does, through its link in the browser
+        assert len(ex.lines[0].get_data()[0]) == n + 1
+    assert ex.renders == renders + 3 and len(rolled) == before
+    assert ex.play.max == ex.steps.max == 60
+
+
+def test_the_picture_goes_to_the_page_before_the_status_line():
+    steep = surfaces.quadratic(1.0, 1000.0)
+    ex = widgets.Explorer(steep, [widgets.Run("GD", reference_rule("gd"))],
+                          {"eta": widgets.log_slider(1e-4, 1e-1, 1e-3)}, steps=200, note="a note")
+    assert ex.status.value == "a note"
+    sent = []
+    ex.image.observe(lambda change: sent.append("picture"), names="value")
+    ex.status.observe(lambda change: sent.append("status"), names="value")
+    ex.hyper_sliders["eta"].value = 0.1  # diverges: a new status line
+    assert sent == ["picture", "status"]
+    assert ex.status.value.startswith("a note<br><b>GD</b>: not finite")
 
 
 def test_compare_before_the_rule_is_written_shows_the_reference_and_says_why():
@@ -54,6 +92,12 @@ def test_compare_after_the_rule_is_written_shows_both_labelled():
     assert labels == ["reference momentum", "your momentum", "reference gd"]
     assert ex.status.value == ""
     np.testing.assert_array_equal(ex.lines[0].get_data(), ex.lines[1].get_data())
+
+
+def test_compare_is_not_drawn_while_nbgrader_autogrades(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    shown = widgets.compare("gd", reference_rule("gd"), surfaces.valley(), SLIDERS)
+    assert not isinstance(shown, widgets.Explorer) and "not drawn" in repr(shown)
 
 
 def test_broken_rules_do_not_break_the_explorer():
@@ -92,6 +136,19 @@ def test_run_hyper_mapping():
     np.testing.assert_allclose(ex.results["v"].theta, ex.results["ema"].theta, atol=1e-12)
 
 
+def test_a_value_seen_before_is_shown_without_rolling_out():
+    rolled = []
+    ex = _explorer(rolled)
+    eta = ex.hyper_sliders["eta"]
+    first = ex.image.value
+    _step(eta)
+    _step(eta, -1)
+    assert len(rolled) == 2 and ex.image.value == first  # the start, and one step
+    np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],  # the figure follows the page
+                               rollout(reference_rule("momentum"), surfaces.quadratic(), steps=60,
+                                       eta=eta.value, alpha=0.9).theta)
+
+
 def _picture_for(ex) -> bytes:
     """What a fresh explorer draws for ``ex``'s current slider values."""
     specs = {"eta": widgets.log_slider(1e-4, 1e-1, ex.hyper_sliders["eta"].value),
@@ -111,41 +168,44 @@ def test_in_a_kernel_the_neighbouring_values_are_drawn_ahead_and_shown_exactly()
     neighbours while idle; the next step shows that picture without computing, and it is exactly
     the picture drawn for the new value."""
     async def kernel():
-        ex = _explorer()
+        rolled = []
+        ex = _explorer(rolled)
         eta = ex.hyper_sliders["eta"]
         _step(eta)
-        await asyncio.sleep(0.05 + 2 * ex.AHEAD * 0.2)  # idle: the neighbours are drawn
+        ahead = ex.pictures.AHEAD
+        await asyncio.sleep(0.05 + 2 * ahead * 0.2)  # idle: the neighbours are drawn
         # the start, this step and its neighbours (one of which is the start)
-        assert len(ex._frames) == 1 + 2 * ex.AHEAD
-        computed, renders = [], ex.renders
-        rollouts = ex._rollouts
-        ex._rollouts = lambda *a: computed.append(a) or rollouts(*a)
+        assert len(ex.pictures.kept) == 1 + 2 * ahead
+        assert len(rolled) == 2 + (2 * ahead - 1)
+        renders, before = ex.renders, len(rolled)
         _step(eta)
-        assert computed == [] and ex.renders == renders + 1, "the next step was drawn again"
+        assert len(rolled) == before and ex.renders == renders + 1, "the next step was drawn again"
         assert ex.image.value == _picture_for(ex)
+        np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],  # the figure follows the page
+                                   rollout(reference_rule("momentum"), surfaces.quadratic(),
+                                           steps=60, eta=eta.value, alpha=0.9).theta)
+        before = len(rolled)
         _step(eta, -5)  # a value never seen: drawn now
-        assert len(computed) == 1 and ex.image.value == _picture_for(ex)
-        ex._rollouts = rollouts
+        assert len(rolled) == before + 1 and ex.image.value == _picture_for(ex)
 
-    _in_a_kernel(kernel())
+    in_a_kernel(kernel())
 
 
-def _in_a_kernel(coroutine):
-    """Run ``coroutine`` as a kernel runs callbacks: in an event loop, here in a thread of its own
-    (no other event loop may run in it, as Playwright's may in this one)."""
-    errors = []
+def test_in_a_kernel_a_rule_slow_to_draw_is_not_drawn_ahead():
+    """Kernel › Interrupt does not reach drawing done between messages: a rule that takes over
+    0.1 s to draw is drawn for the values the reader chooses only."""
+    async def kernel():
+        def slow(h):
+            time.sleep(0.12)
+            return {"eta": h["eta"]}
 
-    def run():
-        try:
-            asyncio.run(coroutine)
-        except BaseException as err:
-            errors.append(err)
+        ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("slow", reference_rule("gd"), slow)],
+                              SLIDERS, steps=20)
+        _step(ex.hyper_sliders["eta"])
+        await asyncio.sleep(0.5)
+        assert len(ex.pictures.kept) == 2  # the start and this step: nothing ahead
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
+    in_a_kernel(kernel())
 
 
 def test_a_kept_picture_is_never_shown_after_the_rule_changed():

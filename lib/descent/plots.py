@@ -1,5 +1,6 @@
-"""Static pictures: contour plots of a surface with trajectories, and loss / gradient-norm curves.
+"""Course code (read it, don't edit it): contour plots of a surface with trajectories, and curves.
 
+Static pictures: a surface's contours with trajectories on them, and loss / gradient-norm curves.
 The same drawing code serves the lectures (matplotlib inline) and the slider widgets.
 """
 from __future__ import annotations

@@ -1,0 +1,118 @@
+"""Course code (read it, don't edit it): the runs of an explorer, rolled out for some slider values.
+
+A :class:`Run` is one trajectory: a label, a rule, and how the slider values become the rule's
+hyperparameters. :func:`roll_out` rolls out every run; runs of the same rule share one batched
+roll-out (one Python loop over the steps, not one per run). A run whose rule raises, or whose
+trajectory stops being finite, gets a note for the status line instead of breaking the explorer.
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..contract import NotYetImplemented
+from ..rollout import rollout
+
+
+@dataclass
+class Run:
+    """One trajectory in an explorer.
+
+    ``hyper`` fixes some hyperparameters for this run (``{"alpha": 0}``), or maps the slider
+    values to this rule's hyperparameters (``lambda h: {"eta": h["eta"] / (1 - h["alpha"]),
+    "beta": h["alpha"]}``).
+    """
+
+    label: str
+    rule: Callable
+    hyper: dict | Callable = field(default_factory=dict)
+    color: str | None = None
+    dashed: bool = False
+
+    def hyperparameters(self, values: dict) -> dict:
+        if callable(self.hyper):
+            return dict(self.hyper(dict(values)))
+        return {**accepted(self.rule, values), **self.hyper}
+
+
+def accepted(rule, values: dict) -> dict:
+    """The slider values that ``rule`` takes as keyword arguments (GD ignores α, say)."""
+    try:
+        params = inspect.signature(rule).parameters.values()
+    except (TypeError, ValueError):
+        return dict(values)
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return dict(values)
+    names = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def as_html(text) -> str:
+    """Escape a message for the status line, with `code` in backticks shown as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
+
+
+def failure(run, err) -> str:
+    """The status line for a run whose rule raised ``err``."""
+    if isinstance(err, NotYetImplemented):
+        return f"<b>{as_html(run.label)}</b>: {as_html(err)}"
+    return f"<b>{as_html(run.label)}</b> raised {type(err).__name__}: {as_html(err)}"
+
+
+def roll_out(runs, surface, start, steps: int, values: dict) -> tuple[dict, list]:
+    """Roll out every run for ``steps`` steps from ``start`` with these slider values ->
+    (results: label -> Trajectory, notes: status lines), skipping runs that fail.
+
+    Runs of the same rule whose hyperparameters are plain numbers share one batched rollout
+    (the rule contract allows a hyperparameter per run): one Python loop over the steps instead
+    of one per run. If that batch fails, each run is tried alone, so that the message names the
+    run that fails."""
+    start = np.array(start)
+    outcome = {}  # run label -> Trajectory, or the note saying why there is none
+    batches: dict = {}
+    for run in runs:
+        try:
+            hyper = run.hyperparameters(values)
+        except Exception as err:
+            outcome[run.label] = failure(run, err)
+            continue
+        plain = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                    for v in hyper.values())
+        key = (id(run.rule), tuple(sorted(hyper))) if plain else id(run)
+        batches.setdefault(key, []).append((run, hyper))
+    for batch in batches.values():
+        if len(batch) > 1:
+            names = list(batch[0][1])
+            try:
+                with np.errstate(all="ignore"):
+                    traj = rollout(batch[0][0].rule, surface, start, steps,
+                                   **{k: np.array([h[k] for _, h in batch]) for k in names})
+            except Exception:
+                pass
+            else:
+                for i, (run, _) in enumerate(batch):
+                    outcome[run.label] = traj.run(i)
+                continue
+        for run, hyper in batch:
+            try:
+                with np.errstate(all="ignore"):
+                    outcome[run.label] = rollout(run.rule, surface, start, steps, **hyper)
+            except Exception as err:  # a broken student rule must not break the widget
+                outcome[run.label] = failure(run, err)
+    results, notes = {}, []
+    for run in runs:
+        traj = outcome[run.label]
+        if isinstance(traj, str):
+            notes.append(traj)
+            continue
+        bad = ~np.isfinite(traj.theta).all(axis=-1)
+        if bad.any():
+            notes.append(f"<b>{as_html(run.label)}</b>: not finite from step {int(np.argmax(bad))} "
+                         "on (the run diverged, or the rule returns NaN)")
+        results[run.label] = traj
+    return results, notes

@@ -1,0 +1,112 @@
+"""Course code (read it, don't edit it): an explorer's sliders and its Play button.
+
+``log_slider(...)`` and ``slider(...)`` describe a slider; :class:`Controls` makes the widgets:
+one slider per hyperparameter, the start point, the steps shown and the Play button (linked to the
+steps slider in the browser). It reads their values as the explorer computes with them, and finds
+the values next to a slider's value on its grid, which the explorer draws ahead.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+
+def log_slider(lo, hi, value, description=None):
+    """A spec for a log-scale slider (learning rates)."""
+    return dict(kind="log", lo=lo, hi=hi, value=value, description=description)
+
+
+def slider(lo, hi, value, step=0.01, description=None):
+    """A spec for a linear slider (momentum coefficients, ...)."""
+    return dict(kind="lin", lo=lo, hi=hi, value=value, step=step, description=description)
+
+
+def exact(value) -> float:
+    """A slider value to 12 significant digits, as the explorer computes with it. The page
+    computes a log slider's value itself, and a picture drawn ahead for the next value must be
+    exactly the picture for the value the page then sends, to the last bit."""
+    return float(f"{float(value):.12g}")
+
+
+def look() -> dict:
+    """How every slider looks: its name in full, 320 pixels wide."""
+    return dict(style={"description_width": "initial"}, layout=W.Layout(width="320px"))
+
+
+def make_slider(name, spec):
+    """The widget for one ``log_slider(...)`` / ``slider(...)`` spec."""
+    desc = spec.get("description") or name
+    if spec["kind"] == "log":
+        return W.FloatLogSlider(value=spec["value"], base=10, min=np.log10(spec["lo"]),
+                                max=np.log10(spec["hi"]), step=0.05, description=desc,
+                                readout_format=".2e", continuous_update=True, **look())
+    return W.FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
+                         description=desc, readout_format=".3f", continuous_update=True, **look())
+
+
+class Controls:
+    """The sliders of an explorer: ``hyper_sliders`` (name -> slider), ``start_x``, ``start_y``,
+    ``steps`` (steps shown) and ``play``, linked in the browser by ``play_link``; ``box`` lays them
+    out.
+
+    A state of the controls is ``(values, start, n)``: the hyperparameters (name -> value), the
+    start point and the number of steps shown.
+    """
+
+    def __init__(self, surface, sliders: dict, steps: int, start=None):
+        start = surface.start if start is None else np.asarray(start, float)
+        self.hyper_sliders = {k: make_slider(k, spec) for k, spec in sliders.items()}
+        same = look()
+        x0, x1 = surface.xlim
+        y0, y1 = surface.ylim
+        self.start_x = W.FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
+                                     description="start θ₁", **same)
+        self.start_y = W.FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
+                                     description="start θ₂", **same)
+        self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown", **same)
+        self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 100),
+                           interval=40, description="play")
+        # the page itself moves the steps slider as the Play button plays: no kernel round trip
+        self.play_link = W.jslink((self.play, "value"), (self.steps, "value"))
+        self.box = W.VBox([*self.hyper_sliders.values(), self.start_x, self.start_y,
+                           W.HBox([self.play, self.steps])])
+
+    @property
+    def trajectory_sliders(self) -> list:
+        """The sliders that change the trajectories (the steps slider only shows more of them)."""
+        return [*self.hyper_sliders.values(), self.start_x, self.start_y]
+
+    def values(self) -> dict:
+        """The hyperparameters, as the explorer computes with them."""
+        return {k: exact(s.value) for k, s in self.hyper_sliders.items()}
+
+    def start(self) -> tuple:
+        return exact(self.start_x.value), exact(self.start_y.value)
+
+    def state(self) -> tuple:
+        """``(values, start, n)``, each read once: another thread may move a slider while a
+        picture is drawn, and the picture must be filed under the state it was drawn for."""
+        return self.values(), self.start(), self.steps.value
+
+    def neighbours(self, slider, k: int = 2) -> list:
+        """The states with ``slider`` moved 1, ..., ``k`` steps up and down its grid (as the page
+        computes its values), nearest first, within the slider's range."""
+        values, start, n = self.state()
+        log = isinstance(slider, W.FloatLogSlider)
+        lo, hi, step = slider.min, slider.max, slider.step
+        at = round(((np.log10(slider.value) if log else slider.value) - lo) / step)
+        name = next((key for key, s in self.hyper_sliders.items() if s is slider), None)
+        states = []
+        for j in range(1, k + 1):
+            for i in (at + j, at - j):
+                x = lo + i * step
+                if not lo - 1e-9 * step <= x <= hi + 1e-9 * step:
+                    continue
+                x = exact(10.0 ** x if log else x)
+                v, st = dict(values), list(start)
+                if name is not None:
+                    v[name] = x
+                else:
+                    st[0 if slider is self.start_x else 1] = x
+                states.append((v, tuple(st), n))
+        return states

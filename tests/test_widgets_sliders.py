@@ -1,0 +1,67 @@
+"""An explorer's sliders (descent.explorer.sliders): the widgets a spec makes, their values as the
+explorer computes with them, and the values next to a slider's value on its grid, as the page
+computes them (those are drawn ahead)."""
+import ipywidgets as W
+import numpy as np
+
+from descent import surfaces
+from descent.explorer.sliders import Controls, exact, log_slider, make_slider, slider
+
+SLIDERS = {"eta": log_slider(1e-4, 1e-1, 1e-2), "alpha": slider(0.0, 0.99, 0.9)}
+
+
+def test_specs_make_log_and_linear_sliders():
+    eta = make_slider("eta", log_slider(1e-4, 1e-1, 1e-2, description="η"))
+    assert isinstance(eta, W.FloatLogSlider) and eta.description == "η"
+    assert (eta.base, eta.min, eta.max, eta.step, eta.value) == (10, -4, -1, 0.05, 1e-2)
+    alpha = make_slider("alpha", slider(0.0, 0.999, 0.9, 0.001))
+    assert isinstance(alpha, W.FloatSlider) and alpha.description == "alpha"
+    assert (alpha.min, alpha.max, alpha.step, alpha.value) == (0.0, 0.999, 0.001, 0.9)
+    assert eta.continuous_update and alpha.continuous_update
+
+
+def test_the_controls_and_their_state():
+    quad = surfaces.quadratic()
+    c = Controls(quad, SLIDERS, steps=60)
+    assert list(c.hyper_sliders) == ["eta", "alpha"]
+    assert c.trajectory_sliders == [*c.hyper_sliders.values(), c.start_x, c.start_y]
+    assert c.state() == ({"eta": 0.01, "alpha": 0.9}, tuple(quad.start), 60)
+    assert (c.steps.max, c.play.max, c.play.value) == (60, 60, 60)
+    assert c.play_link.source == (c.play, "value") and c.play_link.target == (c.steps, "value")
+    c = Controls(quad, SLIDERS, steps=10, start=(0.5, -0.25))
+    assert c.start() == (0.5, -0.25)
+
+
+def test_values_are_read_to_twelve_digits():
+    assert exact(10.0 ** (-4 + 41 * 0.05)) == exact(0.011220184543019643) == 0.011220184543
+    c = Controls(surfaces.quadratic(), SLIDERS, steps=60)
+    c.hyper_sliders["eta"].value = 10.0 ** (-4 + 41 * 0.05)  # as the page computes it
+    assert c.values()["eta"] == 0.011220184543
+
+
+def test_neighbours_on_a_log_slider_nearest_first_on_its_grid():
+    c = Controls(surfaces.quadratic(), SLIDERS, steps=60)
+    eta = c.hyper_sliders["eta"]
+    states = c.neighbours(eta, 2)  # 1e-2 is grid point 40 of -4, -3.95, ..., -1
+    assert [v["eta"] for v, _, _ in states] == [
+        exact(10.0 ** (-4 + i * 0.05)) for i in (41, 39, 42, 38)]
+    for values, start, n in states:  # only that slider moves
+        assert values["alpha"] == 0.9 and start == c.start() and n == 60
+    eta.value = 10.0 ** (-4 + 59 * 0.05)  # next to the top: only one value above
+    assert [v["eta"] for v, _, _ in c.neighbours(eta, 2)] == [
+        exact(10.0 ** (-4 + i * 0.05)) for i in (60, 58, 57)]
+
+
+def test_neighbours_on_linear_and_start_sliders():
+    c = Controls(surfaces.quadratic(), SLIDERS, steps=60)
+    assert [v["alpha"] for v, _, _ in c.neighbours(c.hyper_sliders["alpha"], 1)] == [0.91, 0.89]
+    c.hyper_sliders["alpha"].value = 0.0  # the bottom: only values above
+    assert [v["alpha"] for v, _, _ in c.neighbours(c.hyper_sliders["alpha"], 2)] == [0.01, 0.02]
+    x, y = c.start()
+    dx = c.start_x.step
+    assert [s for _, s, _ in c.neighbours(c.start_x, 1)] == [(exact(x + dx), y), (exact(x - dx), y)]
+    lo, dy = c.start_y.min, c.start_y.step  # the start is off the grid: the page's next values
+    (x_up, up), (x_down, down) = [s for _, s, _ in c.neighbours(c.start_y, 1)]
+    assert x_up == x_down == x and down < y < up and np.isclose(up - down, 2 * dy)
+    assert np.allclose(np.array([up, down]) - lo, np.round((np.array([up, down]) - lo) / dy) * dy)
+    assert np.isclose(dx, np.ptp(surfaces.quadratic().xlim) / 200)
