@@ -10,7 +10,7 @@ Modules (import the ones you need):
 * ``descent.reference``  - the course's reference rules (read from ``solutions/`` in a clone);
 * ``descent.checks``     - step-by-step checks of a rule against full-precision reference values;
 * ``descent.plots``      - contour plots and trajectories;
-* ``descent.widgets``    - slider explorers that animate trajectories;
+* ``descent.widgets``    - slider explorers that animate trajectories (their parts: ``descent.explorer``);
 * ``descent.submit``     - hand in an exercise with your rules (``python3 course.py submit ...``).
 """
 __version__ = "0.1.0"
