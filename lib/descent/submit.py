@@ -1,4 +1,4 @@
-"""Hand in an exercise: its notebook together with your own rules.py, in one step.
+"""Course code (read it, don't edit it): hand in an exercise, its notebook with your own rules.py.
 
     python3 course.py submit 01_momentum --student YOUR_ID            # writes a zip (Binder, local)
     python3 course.py submit 01_momentum --student YOUR_ID --exchange # nbgrader submit (on a hub)
@@ -6,14 +6,14 @@
 (Where the course's ``.venv`` is not used, e.g. on Binder: ``python -m descent.submit ...``.)
 Save the notebook first (Ctrl+S). The zip, ``submissions/<exercise>__<id>.zip``, holds
 ``<exercise>.ipynb``, ``rules.py`` and ``submission.json`` (who, which exercise, when, and the
-files' SHA-256); hand it in the way your instructor asks. With ``--exchange`` the same two files
-go through nbgrader's exchange, as ``nbgrader submit`` does on a JupyterHub with nbgrader.
+files' SHA-256: the format is in ``descent/handin.py``); hand it in the way your instructor asks.
+With ``--exchange`` the same two files go through nbgrader's exchange, as ``nbgrader submit`` does
+on a JupyterHub with nbgrader.
 Your rules are graded from the ``rules.py`` you hand in, never from anyone else's copy.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import shutil
@@ -21,13 +21,10 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import datetime, timezone
 from pathlib import Path
 
-#: what a student id may look like: it becomes a folder name on the grading machine
-STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-MANIFEST = "submission.json"
-RULES = "rules.py"
+from . import handin
+from .handin import RULES, STUDENT_ID
 
 
 class SubmitError(Exception):
@@ -48,7 +45,7 @@ def course_root(start: Path | None = None) -> Path:
 
 
 def files_to_submit(root: Path, exercise: str) -> dict[str, Path]:
-    notebook = root / "exercises" / exercise / f"{exercise}.ipynb"
+    notebook = root / "exercises" / exercise / handin.notebook_name(exercise)
     if not notebook.is_file():
         known = sorted(p.name for p in (root / "exercises").iterdir() if p.is_dir())
         raise SubmitError(f"There is no exercise {exercise!r}; the exercises are: {', '.join(known)}.")
@@ -71,17 +68,14 @@ def pack(exercise: str, student: str, root: Path | None = None, out: Path | None
     files = files_to_submit(root, exercise)
     out = out or root / "submissions"
     out.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "student": student, "exercise": exercise,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "files": {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in files.items()},
-    }
-    target = out / f"{exercise}__{student}.zip"
+    contents = {name: path.read_bytes() for name, path in files.items()}
+    manifest = handin.manifest(student, exercise, contents)
+    target = out / handin.zip_name(exercise, student)
     partial = target.with_suffix(".zip.part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, path in files.items():
-            zf.write(path, name)
-        zf.writestr(MANIFEST, json.dumps(manifest, indent=2))
+        for name, data in contents.items():
+            zf.writestr(name, data)
+        zf.writestr(handin.MANIFEST, handin.dumps(manifest))
     partial.replace(target)
     return target
 
