@@ -34,10 +34,10 @@ c.Autograde.exclude_overwriting = {
 }
 
 # Feedback without the hidden tests, and check failures as their message
-# (solutions/descent_instructor/nbgrader_feedback.py; the instructor tools are installed in the
+# (solutions/descent_instructor/grading/feedback.py; the instructor tools are installed in the
 # course's .venv by `python3 course.py test` or `python3 course.py grade`).
 try:
-    from descent_instructor.nbgrader_feedback import HideHiddenTests
+    from descent_instructor.grading.feedback import HideHiddenTests
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 

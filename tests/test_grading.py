@@ -1,6 +1,8 @@
 """The grading pipeline end to end: a simulated class of exercise 01 (momentum), handed in as
 zips, graded by the real command (descent_instructor.grade → nbgrader autograde and feedback) on a copy
-of the course, every expected score asserted exactly.
+of the course, every expected score asserted exactly: one student at a time (--jobs 1), then again
+on a second copy two at a time (--jobs 2), with the same CSV, gradebook and feedback.
+(tests/test_grading_stages.py tests the command's stages one by one.)
 
 Exercise 01 has 13 autograded points and a 2-point written answer graded by hand:
     01-momentum-reference 3, 01-momentum-properties 2, 01-momentum-further 2 (hidden),
@@ -328,7 +330,7 @@ def graded(course, tmp_path_factory):
         zf.writestr("rules.py", REFERENCE)
     with zipfile.ZipFile(zips / f"{EXERCISE}__sam.zip", "w") as zf:  # rules.py only
         zf.writestr("rules.py", REFERENCE)
-    done = run_grade(course, zips)
+    done = run_grade(course, zips, "--jobs", "1")
     print(done.stdout, done.stderr)
     # the command's output for the whole class, kept as a test artifact (git-ignored)
     (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -417,13 +419,82 @@ def test_an_incomplete_student_has_nothing_in_the_gradebook(graded, course):
 
 
 def test_each_kernel_imported_its_own_rules(graded, course):
-    """The grading lib has no rules of its own and a reference that refuses."""
-    lib = course / "grading" / "env" / "descent"
-    assert "exec(compile(_submitted.read_bytes()" in (lib / "rules.py").read_text()
-    assert "ReferenceUnavailable(_MESSAGE)" in (lib / "reference.py").read_text()
+    """The grading lib loads the submission's rules.py (tests/test_grading_stages.py: it has no
+    rules of its own and a reference that refuses); each student's was removed after grading."""
+    assert not (course / "grading" / "work").exists()
     nb = nbformat.read(course / "grading" / "autograded" / "lu" / EXERCISE / f"{EXERCISE}.ipynb", 4)
     setup = next(c for c in nb.cells if c.get("id") == "01-setup")
     assert any("This submission has no rules.py" in o.get("evalue", "") for o in setup.outputs)
+
+
+# -- several students at once: the same grades as one at a time -----------------------------------
+def gradebook_contents(course: Path) -> dict:
+    """Every submission of the exercise in the course's gradebook: its time, and per cell the
+    scores, whether it awaits grading by hand, its comments, and each notebook's late penalty."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}", "descent") as gb:
+        return {sub.student.id: (
+            str(sub.timestamp),
+            {(nb.name, g.name): (g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade, g.score)
+             for nb in sub.notebooks for g in nb.grades},
+            {(nb.name, c.name): (c.auto_comment, c.manual_comment) for nb in sub.notebooks for c in nb.comments},
+            {nb.name: nb.late_submission_penalty for nb in sub.notebooks},
+        ) for sub in gb.find_assignment(EXERCISE).submissions}
+
+
+def feedback_pages(course: Path) -> dict[str, str]:
+    """Each student's feedback page, normalised for what differs between two runs on two copies of
+    the course: the course's folder, temporary folders and files, times, and where in a loop that
+    never ends a timed-out cell was interrupted (its traceback)."""
+    pages = {}
+    for page in sorted((course / "grading" / "feedback").glob(f"*/{EXERCISE}/{EXERCISE}.html")):
+        text = page.read_text(encoding="utf-8").replace(str(course), "<course>")
+        text = re.sub(r"<pre>(?:(?!<pre>).)*?KeyboardInterrupt</span>: </pre>",
+                      "<pre><interrupted></pre>", text, flags=re.S)
+        text = re.sub(r"descent-grading-[\w-]+", "<scratch>", text)
+        text = re.sub(r"ipykernel_\d+[/\\]\d+\.py", "<cell>", text)
+        text = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?( ?[A-Z]{3}|[+-]\d\d:?\d\d)?", "<time>", text)
+        pages[page.parent.parent.name] = text
+    return pages
+
+
+def progress_lines(out: str) -> list[str]:
+    """The progress lines without their number and seconds (they come in the order of grading)."""
+    return sorted(re.sub(r"\s+[\d.]+ s$", "", m) for m in re.findall(r"^\[\s*\d+/\d+\] (.*)$", out, re.M))
+
+
+@pytest.fixture(scope="module")
+def graded_in_parallel(graded, tmp_path_factory):
+    """The same class, the same zips, graded two at a time on a second copy of the course."""
+    _, zips = graded
+    course = copy_course(tmp_path_factory.mktemp("parallel"))
+    done = run_grade(course, zips, "--jobs", "2")
+    (ROOT / "artifacts" / f"grading_{EXERCISE}_simulated_class_jobs2.txt").write_text(
+        done.stdout + ("\n--- stderr ---\n" + done.stderr if done.stderr else ""), encoding="utf-8")
+    return done, course
+
+
+def test_grading_in_parallel_gives_the_same_results_as_one_at_a_time(graded, course, graded_in_parallel):
+    (serial, _), (parallel, course_2) = graded, graded_in_parallel
+    assert parallel.returncode == 0, parallel.stderr
+    assert "Traceback" not in parallel.stderr, parallel.stderr
+    n = len(CLASS) + len(NOTHING_TO_GRADE)
+    assert f"Grading {EXERCISE}: {n} students, 2 at a time" in parallel.stdout
+    assert f"Grading {EXERCISE}: {n} students\n" in serial.stdout  # --jobs 1: one at a time
+    # the CSV, row by row (it has no seconds), the summary, and each student's progress line
+    assert read_csv(course_2) == read_csv(course)
+    assert parallel.stdout.split("\nSummary")[1] == serial.stdout.split("\nSummary")[1]
+    assert progress_lines(parallel.stdout) == progress_lines(serial.stdout)
+    assert len(progress_lines(serial.stdout)) == n
+    # the gradebook: the same submissions, scores per student and cell, comments, times
+    assert gradebook_contents(course_2) == gradebook_contents(course)
+    complete = {s for s, row in read_csv(course).items() if not row["status"].startswith("INCOMPLETE")
+                and s not in NOTHING_TO_GRADE}
+    assert set(gradebook_contents(course)) == complete
+    # the feedback pages, for every student
+    assert feedback_pages(course_2) == feedback_pages(course)
+    assert set(feedback_pages(course)) == set(CLASS) | set(NOTHING_TO_GRADE)
 
 
 def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
@@ -663,15 +734,15 @@ def test_the_readme_hand_in_command_makes_the_zip(tmp_path, where):
     ("# a comment naming solutions/rules.py and open(p, 'w')", None),
 ])
 def test_review_flags_what_no_rule_needs_and_nothing_else(source, why):
-    from descent_instructor import grade
+    from descent_instructor.grading import review
 
-    found = [w for pattern, w, strings in grade.SUSPICIOUS
-             if re.search(pattern, grade._code_only(source, strings))]
+    found = [w for pattern, w, strings in review.SUSPICIOUS
+             if re.search(pattern, review.code_only(source, strings))]
     assert found[:1] == ([why] if why else []), found
 
 
 def test_feedback_cuts_hidden_tests_out_of_the_source():
-    from descent_instructor.nbgrader_feedback import HIDDEN_NOTE, without_hidden_tests
+    from descent_instructor.grading.feedback import HIDDEN_NOTE, without_hidden_tests
 
     source = "visible()\n### BEGIN HIDDEN TESTS\nsecret = 1\nassert secret\n### END HIDDEN TESTS\nafter()"
     assert without_hidden_tests(source) == (f"visible()\n{HIDDEN_NOTE}\nafter()", True)

@@ -1,7 +1,8 @@
-"""Feedback students can act on, without the hidden tests (nbgrader_config.py registers this).
+"""Feedback students can act on, without the hidden tests.
 
 nbgrader's feedback is the autograded notebook as HTML, and the autograded notebook has the
-hidden tests back in its grade cells. This preprocessor runs before the HTML is written:
+hidden tests back in its grade cells. ``HideHiddenTests`` (nbgrader_config.py registers it in
+``GenerateFeedback.preprocessors``) runs before the HTML is written:
 
 * the hidden-test region of a cell is replaced by one comment line;
 * an error in a cell that has hidden tests is shown as its message only (a Python traceback
@@ -11,10 +12,15 @@ hidden tests back in its grade cells. This preprocessor runs before the HTML is 
 * a failed course check (``RuleCheckFailed``, ``NotYetImplemented``) is shown as its message
   only: the message already says where the rule went wrong, and the traceback through the
   checking code would only bury it.
+
+A student nbgrader could not grade to the end (or had nothing to grade) gets a page saying why
+instead (``write_page``).
 """
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -73,3 +79,24 @@ class HideHiddenTests(NbGraderPreprocessor):
             if out.get("output_type") == "error" and (hidden or out.get("ename") in MESSAGE_ONLY):
                 out["traceback"] = [f"\x1b[0;31m{out['ename']}\x1b[0m: {out['evalue']}"]
         return cell, resources
+
+
+def write_page(folder: Path, exercise: str, complete: bool, why: str) -> Path:
+    """``folder``/<exercise>.html for a student without nbgrader's feedback: nothing to grade
+    (``complete``: it scored 0) or not graded to the end, and ``why``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    note = html.escape(why)
+    if complete:  # nothing nbgrader could run
+        title, text = "nothing to grade", (
+            f"Your submission scored 0: {note}. Save the notebook, then hand it in with "
+            f"<code>python3 course.py submit {html.escape(exercise)} --student YOUR_ID</code>, "
+            "which packs the notebook together with your rules.py.")
+    else:
+        title, text = "not graded completely", (
+            f"Your submission could not be graded to the end: {note}. Run the exercise notebook "
+            "top to bottom yourself (Kernel › Restart Kernel and Run All Cells) to find the cell "
+            "that stops it, fix it, and hand it in again, or talk to your instructor.")
+    page = folder / f"{exercise}.html"
+    page.write_text("<!doctype html><meta charset='utf-8'><title>Feedback</title>"
+                    f"<h1>{html.escape(exercise)}: {title}</h1><p>{text}</p>", "utf-8")
+    return page

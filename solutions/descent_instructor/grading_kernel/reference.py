@@ -1,6 +1,7 @@
 """Grading copy of ``descent.reference``: the reference rules are not available while grading.
 
-the grading command (descent_instructor.grade) puts this file in the grading lib in place of the course's ``reference.py``,
+The grading command puts this file in each student's grading lib (descent_instructor.grading.sandbox)
+in place of the course's ``reference.py``,
 so a submission that delegates to the reference implementation fails instead of earning credit.
 """
 

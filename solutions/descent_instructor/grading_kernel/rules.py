@@ -1,6 +1,7 @@
 """Grading copy of ``descent.rules``: the submission's own ``rules.py``, nothing else.
 
-the grading command (descent_instructor.grade) puts this file in the grading lib in place of the course's ``rules.py``. It runs
+The grading command puts this file in each student's grading lib (descent_instructor.grading.sandbox)
+in place of the course's ``rules.py``. It runs
 the ``rules.py`` found in the kernel's working directory (the student's submission folder) as
 this module. There is no fallback: a submission without its own ``rules.py`` gets a clear error,
 and neither the course's copy, another student's, nor an installed package is ever used.

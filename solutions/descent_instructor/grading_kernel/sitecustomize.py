@@ -1,4 +1,4 @@
-"""Guard for a kernel that autogrades a submission (put on its path by the grading command (descent_instructor.grade)).
+"""Guard for a kernel that autogrades a submission (put on its path by descent_instructor.grading.sandbox).
 
 Python imports ``sitecustomize`` at start-up, before any notebook cell or student code runs.
 When the kernel is an nbgrader autograde kernel of the course (``NBGRADER_EXECUTION=autograde``
@@ -19,7 +19,7 @@ and ``DESCENT_GRADING_ROOT`` set by ``python3 course.py grade``), it installs an
 
 Refusals raise PermissionError with a message saying why. An audit hook cannot be removed, but it
 is not a security boundary against code written to attack it (PEP 578 says so: Python code can
-find the hook's data with the gc module, for one). the grading command (descent_instructor.grade) therefore also flags such
+find the hook's data with the gc module, for one). the grading command (descent_instructor.grading.review) therefore also flags such
 code for review, and for a class you do not trust the instructor guide says to grade inside a
 container.
 """
@@ -57,7 +57,7 @@ def _install() -> None:
         "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function",
         "ctypes.cdata", "ctypes.cdata/buffer", "ctypes.string_at", "ctypes.wstring_at",
     })
-    # where a kernel may write: its own folder, the temporary folder (grade.py gives each
+    # where a kernel may write: its own folder, the temporary folder (the sandbox gives each
     # student a fresh one), matplotlib's config and font cache; /dev/null and the like
     import tempfile
     xdg = {d: os.environ.get(f"XDG_{d.upper()}_HOME") or os.path.join(home, f".{d}")
