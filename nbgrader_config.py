@@ -35,12 +35,14 @@ c.Autograde.exclude_overwriting = {
 
 # Feedback without the hidden tests, and check failures as their message
 # (solutions/descent_instructor/grading/feedback.py; the instructor tools are installed in the
-# course's .venv by `python3 course.py test` or `python3 course.py grade`).
-try:
+# course's .venv by `python3 course.py test` or `python3 course.py grade`). Only a missing package
+# is tolerated (a student's environment generates no feedback): any other error stops nbgrader,
+# since feedback without this filter would show students the hidden tests.
+import importlib.util  # noqa: E402
+
+if importlib.util.find_spec("descent_instructor") is not None:
     from descent_instructor.grading.feedback import HideHiddenTests
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
     c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-except ImportError:  # a student's environment has no instructor tools, and generates no feedback
-    pass

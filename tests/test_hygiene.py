@@ -94,3 +94,11 @@ def test_nbgraders_source_folder_holds_only_the_assignments():
     assert sorted(api.get_source_assignments()) == [
         t.slug for t in TOPICS if solution_notebook(t.slug).is_file()]
     assert set(t.slug for t in BUILT) <= set(api.get_source_assignments())
+
+
+def test_nbgraders_feedback_hides_the_hidden_tests():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    names = [p.__name__ for p in config.GenerateFeedback.preprocessors]
+    assert "HideHiddenTests" in names, names
