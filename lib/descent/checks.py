@@ -335,11 +335,15 @@ def check_rule(rule, name: str, cases=None) -> None:
         try:
             check_case(rule, name, case)
         except RuleCheckFailed as err:
-            if i > 0 and getattr(err, "step", None) == 1:
+            if getattr(err, "step", None) is None:  # not a wrong number: the message says it all
+                raise
+            if i > 0 and err.step == 1:
                 err.args = (err.args[0] + "\n  Earlier cases passed, yet this one is wrong from "
                             "its first step: does your rule keep something between calls (a "
                             "global variable, a default argument)? Everything a rule remembers "
                             "must travel through `state`.",)
+            if _equation(name):
+                err.args = (err.args[0] + f"\n  The rule: {_equation(name)}",)
             raise
     steps = sum(c.steps for c in cases)
     msg = (f"✓ {name} matches the reference values: {len(cases)} cases, {steps} steps, "
@@ -358,6 +362,14 @@ def check_against(rule, name: str, theta0, grads, hyper: dict, theta, state: dic
                 {k: (np.asarray(v, dtype=int) if k in counters else f(v)) for k, v in state.items()},
                 counters=counters)
     check_rule(rule, name, [case])
+
+
+def _equation(name: str) -> str | None:
+    """The rule's equation as its reference file gives it (from the reference rule's docstring)."""
+    try:
+        return load(name)["equation"]
+    except RuleCheckFailed:  # checked against given cases only, with no reference file
+        return None
 
 
 def _counters(data: dict) -> tuple:
