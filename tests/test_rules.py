@@ -26,6 +26,8 @@ NAMES = [r.name for _, r in RULES] + [s.name for _, s in SCHEDULES]
 MISTAKES = [(r.name, m) for _, r in RULES for m in r.mistakes]
 TORCH = [r for _, r in RULES if r.torch]
 TORCH_DATA = ROOT / "tests" / "data" / "torch"
+MAKE_FIXTURES = ("make it with torch 2.13 in an environment of its own, as the docstring of "
+                 "tests/data/make_torch_fixtures.py says, and commit it")
 
 
 def test_one_registry():
@@ -45,7 +47,9 @@ def test_one_registry():
     files = {p.stem for p in REFERENCES.glob("*.json")}
     assert files == set(NAMES), "run `python3 course.py release`"
     fixtures = {p.stem for p in TORCH_DATA.glob("*.json")}
-    assert fixtures == {r.name for r in TORCH}, "run tests/data/make_torch_fixtures.py"
+    missing, stale = {r.name for r in TORCH} - fixtures, fixtures - {r.name for r in TORCH}
+    assert not missing, f"no torch values for {sorted(missing)} (tests/data/torch/): {MAKE_FIXTURES}"
+    assert not stale, f"torch values for {sorted(stale)}, whose specs have no torch mapping"
 
 
 @pytest.mark.parametrize("slug,spec", RULES, ids=[r.name for _, r in RULES])
@@ -67,7 +71,8 @@ def test_provenance_and_full_precision(name):
     named = re.findall(r"(?:solutions|tests)/[\w/]+\.(?:py|json)", data["provenance"])
     assert "solutions/rules.py" in named and any(n.startswith("tests/test_") for n in named)
     for path in named:
-        assert (ROOT / path).is_file(), path
+        assert (ROOT / path).is_file(), f"the provenance names {path}, which does not exist" + (
+            f": {MAKE_FIXTURES}" if path.startswith("tests/data/torch/") else "")
     if data["kind"] == "rule":
         random = [c for c in data["cases"] if not c.name.startswith("quadratic")]  # short decimals there
         values = np.concatenate([c.theta[1:].ravel() for c in random])
@@ -130,7 +135,10 @@ def test_modified_input_is_named(name):
 @pytest.mark.parametrize("spec", TORCH, ids=lambda r: r.name)
 def test_reference_values_agree_with_torch(spec):
     """torch.optim 2.13 on every case, through the spec's mapping of hyperparameters and state."""
-    fixture = json.loads((TORCH_DATA / f"{spec.name}.json").read_text())
+    path = TORCH_DATA / f"{spec.name}.json"
+    if not path.is_file():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: {MAKE_FIXTURES}")
+    fixture = json.loads(path.read_text())
     assert fixture["optimizer"] == spec.torch.optimizer and "torch 2.13" in fixture["provenance"]
     cases = checks.load(spec.name)["cases"]
     assert [c["name"] for c in fixture["cases"]] == [c.name for c in cases]

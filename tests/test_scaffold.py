@@ -42,7 +42,7 @@ def test_new_topic_writes_every_place_and_refuses_to_overwrite(course):
     for rel in (f"solutions/topics/{SLUG}.py", f"solutions/assignments/{SLUG}/{SLUG}.ipynb",
                 f"lectures/{SLUG}.ipynb", f"tests/test_{SLUG}.py"):
         assert f"wrote {rel}" in done.stdout and (course / rel).is_file()
-    assert f'Topic("{SLUG}", "Per-weight local gains", (\'{RULE}\',)),' in \
+    assert f'Topic("{SLUG}", "Per-weight local gains", ("{RULE}",)),' in \
         (course / "lib/descent/syllabus.py").read_text()
     assert f"def {RULE}(theta, g, state, *, eta, mu):" in (course / "solutions/rules.py").read_text()
 

@@ -35,7 +35,11 @@ def _recorder():
 def test_outside_a_kernel_nothing_is_drawn_ahead():
     ahead, drawn, done = _recorder()
     asked = []
-    ahead.schedule(lambda: asked.append(1) or [1, 2])
+    # in a thread of its own: no event loop runs there (in this one, Playwright's may, when the
+    # browser tests ran first)
+    thread = threading.Thread(target=ahead.schedule, args=(lambda: asked.append(1) or [1, 2],))
+    thread.start()
+    thread.join()
     assert drawn == done == asked == []  # the states were not even listed
 
 

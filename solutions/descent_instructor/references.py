@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 
+from descent.checks import ATOL, RTOL
 from descent.contract import init_state
 
 from descent_instructor import topics
@@ -64,7 +65,10 @@ def _quadratic_grads(rule, hyper, steps=8):
 
 
 def _same(a_thetas, a_states, b_thetas, b_states) -> bool:
-    return np.allclose(a_thetas, b_thetas) and all(np.allclose(a_states[k], b_states[k]) for k in b_states)
+    """Equal within the student-side checks' tolerance (descent.checks.RTOL, ATOL): a mistake
+    that differs by less would pass the checks, one that differs by more must be named."""
+    close = lambda a, b: np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)  # noqa: E731
+    return close(a_thetas, b_thetas) and all(close(a_states[k], b_states[k]) for k in b_states)
 
 
 def rule_cases(rule_spec: Rule, rule, eq: str) -> list[dict]:
@@ -178,7 +182,13 @@ def schedule_file(topic: str, spec: Schedule, schedule) -> dict:
 
 
 class ReferenceNotWritten(RuntimeError):
-    """A rule of a spec is still the scaffold's skeleton in solutions/rules.py."""
+    """A rule of a spec is still the scaffold's skeleton in solutions/rules.py, or its spec
+    lists a mistake that none of its cases can tell apart."""
+
+
+def _unseen_mistakes(rule_spec, data: dict) -> list[str]:
+    seen = {m for case in data["cases"] for m in case["mistakes"]}
+    return [m.name for m in rule_spec.mistakes if m.name not in seen]
 
 
 def make_references() -> dict[str, str]:
@@ -192,5 +202,12 @@ def make_references() -> dict[str, str]:
                 data = make(spec.slug, item, getattr(reference, item.name))
             except NotImplementedError as err:
                 raise ReferenceNotWritten(f"no reference values for {item.name}: {err}") from None
+            unseen = _unseen_mistakes(item, data)
+            if unseen:
+                raise ReferenceNotWritten(
+                    f"{item.name}: no case of solutions/topics/{spec.slug}.py tells the mistakes "
+                    f"{unseen} apart from the reference (or from a mistake listed before them), "
+                    "so a student who makes one would not be told its name. Choose hyperparameters "
+                    "that show each mistake (e.g. an ε large enough to matter), or drop it.")
             files[f"{item.name}.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     return files

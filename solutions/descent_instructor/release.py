@@ -83,13 +83,14 @@ def requirements(environment_yml: str) -> str:
 
 # -- exercises ------------------------------------------------------------------------------
 def release_exercises(root: Path, release_dir: Path) -> None:
-    """nbgrader generate_assignment for every built topic, solutions/ -> release_dir."""
+    """nbgrader generate_assignment for every built topic (a topic still being written stays out
+    of the students' exercises/), solutions/assignments/ -> release_dir."""
     # nbgrader runs `alembic` as a command: make this interpreter's scripts folder findable.
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                                   os.environ.get("PATH", "")])}
     with tempfile.TemporaryDirectory() as db_dir:
         for topic in TOPICS:
-            if not (ASSIGNMENTS / topic.slug).is_dir():
+            if not topic.built or not (ASSIGNMENTS / topic.slug).is_dir():
                 continue
             subprocess.run(
                 [sys.executable, "-m", "nbgrader", "generate_assignment", topic.slug, "--force",
@@ -116,7 +117,7 @@ def generate(out: Path) -> None:
                                                       encoding="utf-8")
     release = out / "exercises"
     for topic in TOPICS:
-        if (ASSIGNMENTS / topic.slug).is_dir() and (release / topic.slug).is_dir():
+        if topic.built and (ASSIGNMENTS / topic.slug).is_dir() and (release / topic.slug).is_dir():
             shutil.rmtree(release / topic.slug)
     release_exercises(ROOT, release.resolve())
 

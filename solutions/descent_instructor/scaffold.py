@@ -201,20 +201,29 @@ valley = surfaces.valley()"""),
 # -- python files -------------------------------------------------------------------------------------
 def spec_file(slug: str, title: str, rules: list[str], schedules: list[str], hyper: dict) -> str:
     n = slug[:2]
-    batch = {k: [float(f"{v * f:.6g}") for f in (0.1, 0.5, 1.0, 2.0)] for k, v in hyper.items()}
+    # η varies; the other values are the given ones: choose them so that each mistake shows
+    second = {k: (float(f"{v * 0.37:.6g}") if k == "eta" else v) for k, v in hyper.items()}
+    batch = {k: ([float(f"{v * f:.6g}") for f in (0.1, 0.5, 1.0, 2.0)] if k == "eta" else [v] * 4)
+             for k, v in hyper.items()}
     rule_entries = "".join(f'''
     Rule(
         "{name}",
-        # two sets of scalar hyperparameters, and one with a value per run of the batch case
+        # two sets of scalar hyperparameters, and one with a value per run of the batch case: vary
+        # every hyperparameter, with values that make each mistake below visible (the release
+        # stops on a mistake that no case tells apart, e.g. ε inside a root with ε = 1e-8)
         hyper=({hyper!r},
-               {({k: float(f"{v * 0.37:.6g}") for k, v in hyper.items()})!r},
+               {second!r},
                {batch!r}),
         # checks from descent.checks.PROPERTIES, e.g. ("reduces_to_gd", {{"off": {{"beta": 0.0}}}})
         properties=("pure", "batch"),
         # common mistakes are built from the reference rule; add Mistake("name", "why", wrong_rule)
         # for the ones particular to this rule (write wrong_rule above, with @with_state)
         mistakes=(common.gradient_sign(), common.eta_left_out(), common.state_not_updated()),
-        # torch=Torch("Adagrad", options=lambda h: {{"lr": h["eta"]}}, state={{...}}, note="..."),
+        # torch.optim's counterpart, if any: its options for one run, and each state variable
+        # of the course from torch's state (then make tests/data/torch/{name}.json: see
+        # tests/data/make_torch_fixtures.py), e.g.
+        # torch=Torch("SGD", options=lambda h: {{"lr": h["eta"], "momentum": h["alpha"]}},
+        #             state={{"v": lambda s, h: -h["eta"] * s["momentum_buffer"]}}, note="..."),
     ),''' for name in rules)
     schedule_entries = "".join(f'''
     Schedule(
@@ -230,10 +239,10 @@ from descent_instructor.spec import Mistake, Rule, Schedule, Torch, common  # no
 
 RULES = ({rule_entries}
 )
-
+''' + (f"""
 SCHEDULES = ({schedule_entries}
 )
-'''
+""" if schedules else "")
 
 
 def rule_skeleton(name: str, slug: str, hyper: dict) -> str:
@@ -298,15 +307,23 @@ def add_to_syllabus(text: str, slug: str, rules: list[str], schedules: list[str]
         raise SystemExit(f"no topic {slug!r} in lib/descent/syllabus.py")
     if m.group(2).strip():
         raise SystemExit(f"the syllabus already lists rules for {slug}: {m.group(0).strip()}")
-    extra = f", {tuple(rules)!r}" + (f", schedules={tuple(schedules)!r}" if schedules else "")
+    def names(xs):
+        return "(" + ", ".join(f'"{x}"' for x in xs) + ("," if len(xs) == 1 else "") + ")"
+
+    extra = (f", {names(rules)}" if rules else "") + \
+        (f", schedules={names(schedules)}" if schedules else "")
     return text[:m.start()] + m.group(1) + extra + ")," + text[m.end():]
 
 
-def _hyper(items: list[str]) -> dict:
+def _hyper(items: list[str], parser) -> dict:
     out = {}
     for item in items:
         key, _, value = item.partition("=")
-        out[key] = float(value)
+        try:
+            out[key] = float(value)
+        except ValueError:
+            parser.error(f"--hyper takes NAME=VALUE pairs (e.g. eta=0.1 eps=1e-8), got {item!r}; "
+                         "name the rules before --hyper")
     return out
 
 
@@ -354,11 +371,21 @@ def main(argv=None) -> int:
     parser.add_argument("--hyper", nargs="+", default=["eta=0.1"], metavar="NAME=VALUE",
                         help="hyperparameters and a typical value (default: eta=0.1)")
     args = parser.parse_args(argv)
-    for path in scaffold(args.slug, args.rules, args.schedule, _hyper(args.hyper)):
+    for path in scaffold(args.slug, args.rules, args.schedule, _hyper(args.hyper, parser)):
         print(f"wrote {path.relative_to(paths.ROOT)}")
-    print("Next: write the reference rules in solutions/rules.py and the spec, then run "
-          "`python3 course.py release`; the topic stays 'coming' until built=True in the syllabus.")
+    print(NEXT.format(slug=args.slug))
     return 0
+
+
+NEXT = """Next, for {slug}:
+  1. the reference rules in solutions/rules.py, and the spec solutions/topics/{slug}.py (cases
+     that show every mistake; a torch mapping, then tests/data/torch/<rule>.json made with torch
+     2.13 in its own environment, as tests/data/make_torch_fixtures.py says);
+  2. python3 course.py release   (stubs and reference values; tests/test_rules.py then checks the rules)
+  3. tests/test_{slug}.py: the first steps by hand and a closed form (it fails until written);
+  4. the lecture and the solution notebook (their TODOs), with every quoted number computed;
+  5. when all four places are done: built=True in lib/descent/syllabus.py, the README's syllabus
+     row with its links and "ready", and python3 course.py release (the exercise is released then)."""
 
 
 if __name__ == "__main__":
