@@ -267,3 +267,16 @@ def test_a_reference_file_of_another_format_is_refused():
         checks.parse({"format": 1, "rule": "gd", "kind": "rule", "cases": []})
     with pytest.raises(checks.RuleCheckFailed, match="no reference values for 'adamw'"):
         checks.load("adamw")
+
+
+def test_the_release_stops_on_a_listed_mistake_that_no_case_shows():
+    from descent_instructor.spec import Mistake
+
+    def same_as_reference(theta, g, state, *, eta, kappa):  # changes nothing at these values
+        return _toy(theta, g, state, eta=eta, kappa=kappa)
+
+    spec = Rule("toy", TOY.hyper, TOY.properties,
+                TOY.mistakes + (Mistake("invisible", "…", same_as_reference),))
+    data = references.rule_file("99_toy", spec, _toy)
+    assert references._unseen_mistakes(spec, data) == ["invisible"]
+    assert references._unseen_mistakes(TOY, references.rule_file("99_toy", TOY, _toy)) == []
