@@ -214,26 +214,26 @@ def test_a_students_grades_go_from_their_copy_into_the_gradebook(gradebook_url, 
 RECORDED = '''\
 ERROR:tornado.general:Uncaught exception in ZMQStream callback
 Traceback (most recent call last):
-  File "/work/main/.venv/lib/python3.11/site-packages/zmq/eventloop/zmqstream.py", line 585, in _log_error
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/zmq/eventloop/zmqstream.py", line 585, in _log_error
     f.result()
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 372, in dispatch_control
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 372, in dispatch_control
     await self.process_control(msg)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 409, in process_control
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 409, in process_control
     self._publish_status_and_flush("idle", "control", self.control_stream)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 718, in _publish_status_and_flush
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 718, in _publish_status_and_flush
     self._publish_status(status, channel, parent)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 708, in _publish_status
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 708, in _publish_status
     self.session.send(
-  File "/work/main/.venv/lib/python3.11/site-packages/jupyter_client/session.py", line 867, in send
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/jupyter_client/session.py", line 867, in send
     stream.send_multipart(to_send, copy=copy)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 434, in send_multipart
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 434, in send_multipart
     return self.io_thread.send_multipart(*args, **kwargs)
            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 352, in send_multipart
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 352, in send_multipart
     self.schedule(lambda: self._really_send(*args, **kwargs))
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 343, in schedule
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 343, in schedule
     self._event_pipe.send(b"")
-  File "/work/main/.venv/lib/python3.11/site-packages/zmq/sugar/socket.py", line 713, in send
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/zmq/sugar/socket.py", line 713, in send
     return super().send(data, flags=flags, copy=copy, track=track)
            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   File "zmq/backend/cython/_zmq.py", line 1152, in zmq.backend.cython._zmq.Socket.send
@@ -245,17 +245,17 @@ zmq.error.ZMQError: Socket operation on non-socket
 RECORDED_AT_FLUSH = '''\
 ERROR:tornado.general:Uncaught exception in ZMQStream callback
 Traceback (most recent call last):
-  File "/work/main/.venv/lib/python3.11/site-packages/zmq/eventloop/zmqstream.py", line 585, in _log_error
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/zmq/eventloop/zmqstream.py", line 585, in _log_error
     f.result()
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 372, in dispatch_control
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 372, in dispatch_control
     await self.process_control(msg)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 406, in process_control
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 406, in process_control
     sys.stdout.flush()
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 694, in flush
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 694, in flush
     self.pub_thread.schedule(self._flush)
-  File "/work/main/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 343, in schedule
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 343, in schedule
     self._event_pipe.send(b"")
-  File "/work/main/.venv/lib/python3.11/site-packages/zmq/sugar/socket.py", line 713, in send
+  File "/home/instructor/descent/.venv/lib/python3.11/site-packages/zmq/sugar/socket.py", line 713, in send
     return super().send(data, flags=flags, copy=copy, track=track)
            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   File "zmq/backend/cython/_zmq.py", line 1152, in zmq.backend.cython._zmq.Socket.send
