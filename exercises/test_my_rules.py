@@ -1,7 +1,7 @@
 """Check your rules in lib/descent/rules.py from a terminal:
 
     pytest exercises                  # every rule and schedule of the built topics
-    pytest exercises -k momentum      # one rule (momentum and momentum_ema)
+    pytest exercises --rule momentum  # one rule (-k momentum would also select momentum_ema)
 
 These are the same checks as the exercise notebooks' visible test cells.
 """

@@ -280,3 +280,97 @@ def test_the_release_stops_on_a_listed_mistake_that_no_case_shows():
     data = references.rule_file("99_toy", spec, _toy)
     assert references._unseen_mistakes(spec, data) == ["invisible"]
     assert references._unseen_mistakes(TOY, references.rule_file("99_toy", TOY, _toy)) == []
+
+
+def test_a_slow_rule_passes_with_a_warning(capsys):
+    import time as _time
+
+    def slow(theta, g, state, *, eta):  # right, but sleeps longer than checks.SLOW per call
+        _time.sleep(checks.SLOW * 2)
+        return theta - eta * g, {}
+
+    checks.check_against(slow, "gd", [1.0], [[2.0], [4.0]], {"eta": 0.5}, [[1.0], [0.0], [-2.0]], {})
+    out = capsys.readouterr().out
+    assert "✓ gd matches" in out and "⚠ gd took" in out and "ms per step" in out
+    def fast(theta, g, state, *, eta):
+        return theta - eta * g, {}
+
+    checks.check_against(fast, "gd", [1.0], [[2.0]], {"eta": 0.5}, [[1.0], [0.0]], {})
+    assert "⚠" not in capsys.readouterr().out  # sleeps nothing: never flagged
+
+
+def test_delegating_to_the_reference_passes_with_a_warning(capsys):
+    from descent import reference
+
+    checks.check_rule(reference.rule("gd"), "gd")
+    assert "⚠ gd passes because it runs the course's reference rule" in capsys.readouterr().out
+
+    def calls_it(theta, g, state, *, eta):
+        return reference.rule("gd")(theta, g, state, eta=eta)
+
+    checks.check_rule(calls_it, "gd")
+    assert "⚠ gd passes because it runs the course's reference rule" in capsys.readouterr().out
+
+    def own(theta, g, state, *, eta):
+        return theta - eta * g, {}
+
+    checks.check_rule(own, "gd")
+    assert "⚠" not in capsys.readouterr().out
+
+
+def test_types_precision_and_magnitudes_are_named():
+    ref = reference_rule("momentum")
+
+    @with_state(v=0.0)
+    def as_list(theta, g, state, *, eta, alpha):
+        new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
+        return np.atleast_1d(new_theta).tolist(), new_state
+
+    @with_state(v=0.0)
+    def list_state(theta, g, state, *, eta, alpha):
+        new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
+        return new_theta, {"v": np.atleast_1d(new_state["v"]).tolist()}
+
+    @with_state(v=0.0)
+    def in_float32(theta, g, state, *, eta, alpha):
+        new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
+        return np.asarray(new_theta, dtype=np.float32), new_state
+
+    @with_state(v=0.0)
+    def nan_when_large(theta, g, state, *, eta, alpha):
+        new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
+        return np.where(np.abs(new_theta) > 100, np.nan, new_theta), new_state
+
+    for rule, expected in [(as_list, r"new_theta at step t = 1 is a Python list; the contract"),
+                           (list_state, r"state\['v'\] at step t = 1 is a Python list"),
+                           (in_float32, r"array of float32 \(known mistake: float32\)"),
+                           (nan_when_large, r"“large and small magnitudes.*returned NaN or inf")]:
+        with pytest.raises(checks.RuleCheckFailed, match=re.compile(expected, re.S)):
+            checks.check_rule(rule, "momentum")
+
+
+def test_a_right_state_with_a_wrong_theta_points_at_the_theta_formula():
+    ref = reference_rule("nesterov")
+
+    @with_state(v=0.0)
+    def sutskever_sign(theta, g, state, *, eta, alpha):  # θ_t = θ_{t−1} − α·v_t − η·g_t
+        new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
+        return new_theta - 2 * alpha * new_state["v"], new_state
+
+    with pytest.raises(checks.RuleCheckFailed) as err:
+        checks.check_rule(sutskever_sign, "nesterov")
+    message = str(err.value)
+    assert "The state after step 1 is right (v); θ_1 is not" in message
+    assert "carries over" not in message
+
+
+def test_per_run_hyperparameters_print_as_numbers():
+    def first_eta_only(theta, g, state, *, eta):
+        return theta - np.ravel(eta)[0] * g, {}
+
+    with pytest.raises(checks.RuleCheckFailed) as err:
+        checks.check_properties(first_eta_only, "gd")
+    assert "eta = '" not in str(err.value) and "in θ at step t = 1" in str(err.value)
+    with pytest.raises(checks.RuleCheckFailed) as err:
+        checks.check_rule(first_eta_only, "gd")
+    assert "eta = [0.01, 0.05, 0.1 , 0.3 ]" in str(err.value) or "eta = [0.01" in str(err.value)

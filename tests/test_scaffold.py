@@ -94,5 +94,5 @@ def test_the_release_waits_for_the_reference_rule_then_the_machinery_takes_the_n
         assert 'raise NotYetImplemented("local_gains")' in stubs
         """)
     assert done.returncode == 0, done.stderr
-    assert "✓ local_gains matches the reference values: 5 cases" in done.stdout
+    assert "✓ local_gains matches the reference values: 6 cases" in done.stdout
     assert "['learning rate left out', 'sign error', 'state not updated']" in done.stdout

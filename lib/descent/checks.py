@@ -15,7 +15,9 @@ initial state, so this module knows nothing about any particular rule.
 """
 from __future__ import annotations
 
+import ast
 import json
+import time
 import traceback
 from dataclasses import dataclass, field
 from importlib import resources
@@ -109,8 +111,32 @@ def _fmt(x) -> str:
                            floatmode="maxprec", max_line_width=100)
 
 
+def _fmt_exact(x) -> str:
+    """Every digit: two numbers that differ never print alike."""
+    return np.array2string(np.asarray(x, dtype=float), precision=17, separator=", ",
+                           floatmode="unique", max_line_width=100)
+
+
 def _fmt_hyper(hyper: dict) -> str:
-    return ", ".join(f"{k} = {_fmt(np.squeeze(v)) if np.ndim(v) else v!r}" for k, v in hyper.items())
+    return ", ".join(f"{k} = {_fmt(np.squeeze(v)) if np.ndim(v) else repr(v)}" for k, v in hyper.items())
+
+
+def _array_problem(value) -> str | None:
+    """Why ``value`` is not what the contract asks for (a numpy array of float64), or None."""
+    if isinstance(value, (list, tuple)):
+        return (f"a Python {type(value).__name__}; the contract asks for numpy arrays (arithmetic "
+                "on lists does not work element by element): compute with numpy, e.g. "
+                "`theta - eta * g`, or wrap it in np.asarray(...)")
+    if not isinstance(value, (np.ndarray, np.generic, float, int)) or isinstance(value, bool):
+        return f"a {type(value).__name__}, not an array of numbers"
+    dtype = np.asarray(value).dtype
+    if dtype.kind == "f" and dtype.itemsize < 8:
+        return (f"an array of {dtype} (known mistake: float32): it keeps about "
+                f"{7 if dtype.itemsize == 4 else 3} significant digits where the checks need 15. "
+                "Compute in float64, numpy's default: do not convert to np.float32")
+    if dtype.kind not in "fiu":
+        return f"an array of {dtype}, not of numbers"
+    return None
 
 
 def _copy(v):
@@ -193,6 +219,9 @@ def _check_output(where, t, out, case):
             "`return new_theta, new_state` (new_state is a dict, `{}` when there is no state)."
         )
     new_theta, new_state = out
+    problem = _array_problem(new_theta)
+    if problem:
+        raise RuleCheckFailed(f"{where}: new_theta at step t = {t} is {problem}.")
     try:
         new_theta = np.asarray(new_theta, dtype=float)
     except (TypeError, ValueError):
@@ -224,6 +253,9 @@ def _check_output(where, t, out, case):
     for k in case.state:
         if k in case.counters:
             continue
+        problem = _array_problem(new_state[k])
+        if problem:
+            raise RuleCheckFailed(f"{where}: state['{k}'] at step t = {t} is {problem}.")
         try:
             value = np.asarray(new_state[k], dtype=float)
         except (TypeError, ValueError):
@@ -268,11 +300,12 @@ def check_case(rule, name: str, case: Case) -> None:
     got = thetas[t] if var == "theta" else states[var][t]
     want = case.theta[t] if var == "theta" else case.state[var][t]
     label = "θ" if var == "theta" else var
+    fmt = _fmt if _fmt(want) != _fmt(got) else _fmt_exact  # enough digits to see the difference
     lines = [
         f"`{name}` differs from the reference in case “{case.name}” at step t = {t}, "
         f"in {'the parameters θ' if var == 'theta' else f'the state variable {var!r}'}:",
-        f"  expected {label}_{t} = {_fmt(want)}",
-        f"  got      {label}_{t} = {_fmt(got)}",
+        f"  expected {label}_{t} = {fmt(want)}",
+        f"  got      {label}_{t} = {fmt(got)}",
         f"  inputs of that step: θ_{t - 1} = {_fmt(case.theta[t - 1])}, g_{t} = {_fmt(case.grads[t - 1])}, "
         f"{_fmt_hyper(case.hyper)}"
         + "".join(f", {k}_{t - 1} = {_fmt(v[t - 1])}" for k, v in case.state.items()),
@@ -280,7 +313,12 @@ def check_case(rule, name: str, case: Case) -> None:
     if not np.isfinite(got).all():
         lines.append("  Your rule returned NaN or inf: look for a division by zero or an "
                      "overflow.")
-    if t > 1 and var == "theta" and _close(thetas[1], case.theta[1]):
+    state_right = var == "theta" and bool(case.state) and all(
+        _close(states[k][t], case.state[k][t]) for k in case.state)
+    if state_right:
+        lines.append(f"  The state after step {t} is right ({', '.join(case.state)}); θ_{t} is not: "
+                     "look at the formula that moves θ (its signs and terms), not at the state.")
+    elif t > 1 and var == "theta" and _close(thetas[1], case.theta[1]):
         lines.append(f"  (Steps before t = {t} matched: the first step is right, so look at how "
                      "the state carries over from one step to the next.)")
     named = _known_mistake(thetas, states, case, t)
@@ -331,6 +369,7 @@ def check_rule(rule, name: str, cases=None) -> None:
     __tracebackhide__ = True
     cases = load(name)["cases"] if cases is None else cases
     _check_declared_state(rule, name, cases[0])
+    began = time.perf_counter()
     for i, case in enumerate(cases):
         try:
             check_case(rule, name, case)
@@ -349,6 +388,39 @@ def check_rule(rule, name: str, cases=None) -> None:
     msg = (f"✓ {name} matches the reference values: {len(cases)} cases, {steps} steps, "
            "parameters and state.")
     print(msg)  # printed, not returned: nbgrader reads a grade cell's result as its score
+    _warn_about(rule, name, (time.perf_counter() - began) / steps)
+
+
+#: seconds per step above which a rule is flagged as slow (the reference takes microseconds)
+SLOW = 0.01
+
+
+def _warn_about(rule, name: str, seconds_per_step: float) -> None:
+    """Warnings for a rule that passes here but will not do well elsewhere."""
+    if _delegates(rule):
+        print(f"⚠ {name} passes because it runs the course's reference rule (descent.reference), "
+              "not yours: when your work is graded there is no reference, and it earns nothing. "
+              "Write the update yourself.")
+    if seconds_per_step > SLOW:
+        print(f"⚠ {name} took {seconds_per_step * 1e3:.0f} ms per step here; the reference takes "
+              "a few microseconds. When your work is graded each cell has a time limit (120 s by "
+              "default), and the explorers run thousands of steps: look for what makes it slow "
+              "(a Python loop over the elements, a sleep, a growing list).")
+
+
+def _delegates(rule) -> bool:
+    """Whether ``rule`` is, or calls, the course's reference implementation."""
+    reference_modules = ("descent.reference", "descent_reference_rules")
+    if getattr(rule, "__module__", "") in reference_modules:
+        return True
+    code = getattr(rule, "__code__", None)
+    if code is None:
+        return False
+    seen = [getattr(rule, "__globals__", {}).get(n) for n in code.co_names]
+    seen += [cell.cell_contents for cell in (getattr(rule, "__closure__", None) or ())
+             if cell.cell_contents is not None]
+    return any(getattr(obj, "__name__", "") in reference_modules
+               or getattr(obj, "__module__", "") in reference_modules for obj in seen)
 
 
 def check_against(rule, name: str, theta0, grads, hyper: dict, theta, state: dict,
@@ -438,12 +510,18 @@ def _batch_equals_runs(rule, name, data, rng):
     for i in range(4):
         one_hyper = {k: (float(np.ravel(v)[i]) if np.ndim(v) else v) for k, v in batch.items()}
         alone, alone_state = _run_free(rule, name, data, theta0[i], grads[:, i], one_hyper)
-        if not (_close(together[:, i], alone) and
-                all(_close(together_state[k][:, i], alone_state[k]) for k in per_run)):
+        pairs = [("θ", together[:, i], alone)] + [
+            (f"state['{k}']", together_state[k][:, i], alone_state[k]) for k in per_run]
+        for label, batched, single in pairs:
+            if _close(batched, single):
+                continue
+            t = next(t for t in range(len(single)) if not _close(batched[t], single[t]))
             raise RuleCheckFailed(
                 f"`{name}`: run {i} of a batch of 4 (hyperparameters given per run, shape (4, 1)) "
-                f"differs from the same run done alone with {_fmt_hyper(one_hyper)}.\n"
-                f"  batched: {_fmt(together[:, i])}\n  alone:   {_fmt(alone)}\n"
+                f"differs from the same run done alone with {_fmt_hyper(one_hyper)}, in {label} "
+                f"at step t = {t}:\n"
+                f"  batched: {_fmt_exact(batched[t])}\n  alone:   {_fmt_exact(single[t])}\n"
+                f"  (largest difference {np.max(np.abs(batched[t] - single[t])):.3g})\n"
                 "  A rule must treat every element independently and let hyperparameters broadcast."
             )
     return "a batch equals its runs one at a time"
@@ -466,6 +544,48 @@ def _reduces_to_gd(rule, name, data, rng, off):
             f"(η = {hyper['eta']})."
         )
     return f"{setting} gives gradient descent"
+
+
+_OPERATORS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+              ast.Div: np.divide, ast.Pow: np.power}
+_FUNCTIONS = {"sqrt": np.sqrt, "abs": np.abs}
+
+
+def _evaluate(expression: str, names: dict):
+    """The value of an arithmetic ``expression`` (+ − × ÷ **, sqrt, abs) of ``names``."""
+    def value(node):
+        if isinstance(node, ast.Expression):
+            return value(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return node.value
+        if isinstance(node, ast.Name):
+            return names[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -value(node.operand)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in _FUNCTIONS:
+            return _FUNCTIONS[node.func.id](*map(value, node.args))
+        raise ValueError(f"not an arithmetic expression: {expression!r}")
+    return value(ast.parse(expression, mode="eval"))
+
+
+@_property("constant_gradient")
+def _constant_gradient(rule, name, data, rng, gain, formula, steps=300):
+    """With the same gradient g at every step, the steps settle to −gain·g, a value the rule's
+    equation gives in closed form (``gain`` an expression of the hyperparameters and g)."""
+    scalar, _ = _sample_hyper(data)
+    theta0, g = rng.normal(size=3), rng.normal(size=3)
+    thetas, _ = _run_free(rule, name, data, theta0, np.broadcast_to(g, (steps, 3)), scalar)
+    step = thetas[-1] - thetas[-2]
+    want = -np.asarray(_evaluate(gain, {**scalar, "g": g}), dtype=float) * g
+    if not np.allclose(step, want, rtol=1e-8, atol=1e-14):
+        raise RuleCheckFailed(
+            f"`{name}`: with the same gradient g_t = g = {_fmt(g)} at every step "
+            f"({_fmt_hyper(scalar)}), the step θ_t − θ_{{t−1}} should settle to −{formula}·g = "
+            f"{_fmt(want)}, but at step {steps} it is {_fmt(step)}. Work out from the equation "
+            "what your rule does when the gradient never changes.")
+    return f"a constant gradient g gives steps of −{formula}·g"
 
 
 def check_properties(rule, name: str, reference: dict | None = None) -> None:

@@ -72,8 +72,9 @@ def _same(a_thetas, a_states, b_thetas, b_states) -> bool:
 
 
 def rule_cases(rule_spec: Rule, rule, eq: str) -> list[dict]:
-    """Five cases: a number, a vector, a matrix, a batch of 4 runs with per-run hyperparameters,
-    and 8 steps on ½(θ₁² + 10θ₂²) from (1.5, 1.0); with every known mistake's outputs."""
+    """Six cases: a number, a vector, a matrix, a batch of 4 runs with per-run hyperparameters,
+    8 steps on ½(θ₁² + 10θ₂²) from (1.5, 1.0), and coordinates from 1e-6 to 1e6; with every known
+    mistake's outputs."""
     name = rule_spec.name
     rng = np.random.default_rng(sum(map(ord, name)))
     h1, h2, hb = rule_spec.hyper
@@ -85,12 +86,17 @@ def rule_cases(rule_spec: Rule, rule, eq: str) -> list[dict]:
         ("batch of 4 runs in 2-D, hyperparameters per run (shape (4, 1))", (4, 2), 5,
          batch_hyper, None),
         ("quadratic ½(θ₁² + 10θ₂²) from θ_0 = (1.5, 1.0)", (2,), 8, h1, "quadratic"),
+        ("large and small magnitudes: θ from 1e-6 to 1e6, g from 1e-6 to 1e4", (4,), 5, h2,
+         "magnitudes"),
     ]
     wrong_rules = [(m, m.build(rule)) for m in rule_spec.mistakes]
     cases = []
     for title, shape, steps, hyper, kind in specs:
         if kind == "quadratic":
             theta0, grads = np.array([1.5, 1.0]), _quadratic_grads(rule, hyper, steps)
+        elif kind == "magnitudes":  # a rule that breaks on large or tiny numbers shows it here
+            theta0 = rng.normal(size=shape) * np.array([1e-6, 1e-2, 1e3, 1e6])
+            grads = rng.normal(size=(steps,) + shape) * np.array([1e-6, 1e-2, 1e2, 1e4])
         else:
             theta0 = rng.normal(size=shape)
             grads = rng.normal(scale=2.0, size=(steps,) + shape)

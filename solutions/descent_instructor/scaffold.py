@@ -214,7 +214,8 @@ def spec_file(slug: str, title: str, rules: list[str], schedules: list[str], hyp
         hyper=({hyper!r},
                {second!r},
                {batch!r}),
-        # checks from descent.checks.PROPERTIES, e.g. ("reduces_to_gd", {{"off": {{"beta": 0.0}}}})
+        # checks from descent.checks.PROPERTIES, e.g. ("reduces_to_gd", {{"off": {{"beta": 0.0}}}}),
+        # ("constant_gradient", {{"gain": "eta / (1 - alpha)", "formula": "η/(1−α)"}}): each tests values
         properties=("pure", "batch"),
         # common mistakes are built from the reference rule; add Mistake("name", "why", wrong_rule)
         # for the ones particular to this rule (write wrong_rule above, with @with_state)

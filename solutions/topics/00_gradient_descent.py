@@ -8,7 +8,7 @@ RULES = (
     Rule(
         "gd",
         hyper=({"eta": 0.1}, {"eta": 0.037}, {"eta": [0.01, 0.05, 0.1, 0.3]}),
-        properties=("pure", "batch"),
+        properties=("pure", "batch", ("constant_gradient", {"gain": "eta", "formula": "η"})),
         mistakes=(
             common.gradient_sign("Gradient descent subtracts: {equation}."),
             common.eta_left_out("Multiply the gradient by η: {equation}."),

@@ -26,6 +26,12 @@ def _momentum_stale_velocity(theta, g, state, *, eta, alpha):
     return theta + state["v"], {"v": v}
 
 
+@with_state(v=0.0)
+def _momentum_opposite_velocity(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] + eta * g  # the velocity points uphill, and θ steps against it
+    return theta - v, {"v": v}
+
+
 @with_state(m=0.0)
 def _ema_swapped(theta, g, state, *, eta, beta):
     m = (1 - beta) * state["m"] + beta * g
@@ -51,7 +57,8 @@ RULES = (
         "momentum",
         hyper=({"eta": 0.1, "alpha": 0.9}, {"eta": 0.037, "alpha": 0.7},
                {"eta": BATCH, "alpha": [0.0, 0.5, 0.9, 0.99]}),
-        properties=("pure", "batch", ("reduces_to_gd", {"off": {"alpha": 0.0}})),
+        properties=("pure", "batch", ("reduces_to_gd", {"off": {"alpha": 0.0}}),
+                    ("constant_gradient", {"gain": "eta / (1 - alpha)", "formula": "η/(1−α)"})),
         mistakes=(
             common.gradient_sign("The velocity is v_t = α·v_{t−1} − η·g_t."),
             Mistake("EMA form instead of the velocity form",
@@ -62,6 +69,10 @@ RULES = (
                     "your parameters are right, but the state holds torch's buffer "
                     "b_t = α·b_{t−1} + g_t (= −v_t/η) instead of the velocity "
                     "v_t = α·v_{t−1} − η·g_t. Store v_t itself.", _momentum_torch_buffer),
+            Mistake("velocity with the opposite sign",
+                    "your θ is right, but your velocity is −v_t: you wrote v_t = α·v_{t−1} + η·g_t "
+                    "and θ_t = θ_{t−1} − v_t. The course's velocity points the way θ moves: "
+                    "{equation}.", _momentum_opposite_velocity),
             Mistake("stale velocity",
                     "θ moved by the previous velocity v_{t−1}; compute v_t first, then "
                     "θ_t = θ_{t−1} + v_t.", _momentum_stale_velocity),
@@ -77,7 +88,8 @@ RULES = (
         "momentum_ema",
         hyper=({"eta": 0.1, "beta": 0.9}, {"eta": 0.037, "beta": 0.7},
                {"eta": BATCH, "beta": [0.0, 0.5, 0.9, 0.99]}),
-        properties=("pure", "batch", ("reduces_to_gd", {"off": {"beta": 0.0}})),
+        properties=("pure", "batch", ("reduces_to_gd", {"off": {"beta": 0.0}}),
+                    ("constant_gradient", {"gain": "eta", "formula": "η"})),
         mistakes=(
             Mistake("β and 1−β swapped",
                     "the weights are swapped: the old average keeps weight β, the new gradient "

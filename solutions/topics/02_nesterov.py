@@ -21,6 +21,12 @@ def _nesterov_no_gradient_term(theta, g, state, *, eta, alpha):
 
 
 @with_state(v=0.0)
+def _nesterov_opposite_velocity(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] + eta * g  # the velocity points uphill, and θ steps against it
+    return theta - alpha * v - eta * g, {"v": v}
+
+
+@with_state(v=0.0)
 def _nesterov_torch_buffer(theta, g, state, *, eta, alpha):
     b = alpha * state["v"] + g
     return theta - eta * (g + alpha * b), {"v": b}
@@ -31,7 +37,8 @@ RULES = (
         "nesterov",
         hyper=({"eta": 0.1, "alpha": 0.9}, {"eta": 0.037, "alpha": 0.7},
                {"eta": [0.01, 0.05, 0.1, 0.3], "alpha": [0.0, 0.5, 0.9, 0.99]}),
-        properties=("pure", "batch", ("reduces_to_gd", {"off": {"alpha": 0.0}})),
+        properties=("pure", "batch", ("reduces_to_gd", {"off": {"alpha": 0.0}}),
+                    ("constant_gradient", {"gain": "eta / (1 - alpha)", "formula": "η/(1−α)"})),
         mistakes=(
             Mistake("heavy-ball momentum (no look-ahead)",
                     "this is lecture 01's momentum, θ_t = θ_{t−1} + v_t. Nesterov's rewritten "
@@ -40,6 +47,10 @@ RULES = (
                     "θ moved by α·v_t only; the rewritten form also takes the gradient step: "
                     "θ_t = θ_{t−1} + α·v_t − η·g_t.", _nesterov_no_gradient_term),
             common.gradient_sign("{equation}."),
+            Mistake("velocity with the opposite sign",
+                    "your θ is right, but your velocity is −v_t: you wrote v_t = α·v_{t−1} + η·g_t "
+                    "and subtracted it. The course's velocity points the way θ moves: {equation}.",
+                    _nesterov_opposite_velocity),
             Mistake("torch's buffer stored as the velocity",
                     "your parameters are right, but the state holds torch's buffer "
                     "b_t = α·b_{t−1} + g_t (= −v_t/η) instead of the velocity v_t.",
