@@ -4,6 +4,7 @@
     python3 course.py lab     # install into .venv/ what is missing, open JupyterLab on lecture 00
     python3 course.py test    # install into .venv/ what is missing, run every test
 
+    python3 course.py check momentum                    # students: check one rule (or all: no name)
     python3 course.py submit 01_momentum --student ID   # students: pack an exercise to hand in
     python3 course.py grade 01_momentum ZIP_FOLDER       # instructors: collect, autograde, feedback, CSV
     python3 course.py release [--check]                  # maintainers: regenerate what solutions/ derives
@@ -125,7 +126,7 @@ def _importable(module: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "submit", "grade", "release", "new-topic",
+    if not argv or argv[0] not in ("lab", "test", "check", "submit", "grade", "release", "new-topic",
                                    "student-extensions", "instructor-extensions"):
         print(__doc__)
         return 2
@@ -136,6 +137,11 @@ def main(argv: list[str]) -> int:
     if command == "submit" and _importable("descent.submit"):
         # Binder (the lib is installed in this interpreter): no .venv needed to hand in
         return subprocess.run([sys.executable, "-m", "descent.submit", *rest]).returncode
+    if command == "check":  # the exercises' checks of the named rules (all: none named)
+        selected = [x for name in rest for x in ("--rule", name)]
+        python = sys.executable if _importable("descent.checks") else ensure_env()
+        return subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               str(ROOT / "exercises"), *selected], cwd=ROOT).returncode
     # test-only packages (the browser driver) stay out of the students' environment
     python = ensure_env(with_tests=command == "test")
     env = _env(BIN)

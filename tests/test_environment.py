@@ -68,3 +68,14 @@ def test_browser_automation_stays_out_of_the_students_environment():
     for students in ("environment.yml", "requirements.txt"):
         assert "playwright" not in (ROOT / students).read_text(), students
     assert "TEST_REQUIREMENTS" in COURSE and 'with_tests=command == "test"' in COURSE
+
+
+def test_the_check_command_checks_exactly_the_named_rule():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "course.py", "check", "momentum"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 1  # the stubs: not implemented yet
+    assert "test_reference_values[momentum]" in done.stdout
+    assert "momentum_ema" not in done.stdout and "2 failed" in done.stdout and "deselected" in done.stdout

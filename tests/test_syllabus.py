@@ -36,5 +36,5 @@ def test_every_name_belongs_to_one_topic():
 def test_a_stub_for_a_rule_the_syllabus_does_not_list_still_helps():
     assert topic_of("my_own_rule") is None
     err = NotYetImplemented("my_own_rule")
-    assert str(err) == "`my_own_rule` is not implemented yet. Write it in lib/descent/rules.py."
+    assert str(err) == "`my_own_rule` is not implemented yet: write it in lib/descent/rules.py."
 
