@@ -49,3 +49,23 @@ def test_noisy_gradient_is_seeded():
     b = s.noisy_grad(s.start, 0.5, np.random.default_rng(3))
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, s.grad(s.start))
+
+
+@pytest.mark.parametrize("s", ALL, ids=lambda s: s.name)
+def test_every_critical_point_has_zero_gradient_and_the_kind_its_hessian_says(s):
+    points = s.critical_points
+    assert any(np.allclose(p.theta, s.minimizer) and p.kind == "minimum" for p in points)
+    for p in points:
+        np.testing.assert_allclose(s.grad(p.theta), 0, atol=1e-12)
+        lam = np.linalg.eigvalsh(s.hessian(p.theta))
+        assert surfaces.classify(s.hessian(p.theta)) == p.kind, (p, lam)
+        want = {"minimum": lam.min() > 0, "maximum": lam.max() < 0,
+                "saddle": lam.min() < 0 < lam.max(), "flat": np.isclose(lam, 0).any()}
+        assert want[p.kind], (p, lam)
+
+
+def test_the_saddle_surface_has_two_minima_and_a_saddle_and_the_plateau_a_flat_point():
+    kinds = sorted((p.kind, tuple(p.theta)) for p in surfaces.saddle().critical_points)
+    assert kinds == [("minimum", (-1.0, 0.0)), ("minimum", (1.0, 0.0)), ("saddle", (0.0, 0.0))]
+    kinds = sorted((p.kind, tuple(p.theta)) for p in surfaces.plateau().critical_points)
+    assert kinds == [("flat", (0.0, 0.0)), ("minimum", (2.0, 0.0))]

@@ -257,3 +257,39 @@ def test_after_a_cell_runs_no_kept_picture_is_shown():
     assert eta.value == first and ex.status.value == "", ex.status.value
     np.testing.assert_allclose(np.c_[ex.lines[0].get_data()],
                                rollout(mine, surfaces.quadratic(), steps=60, eta=first, alpha=0.9).theta)
+
+
+def test_the_loss_axis_stays_fixed_and_the_readout_follows_the_sliders():
+    steep = surfaces.quadratic(1.0, 1000.0)
+    ex = widgets.Explorer(steep, [widgets.Run("GD", reference_rule("gd")),
+                                  widgets.Run("momentum", reference_rule("momentum"))],
+                          SLIDERS, steps=200)
+    first = ex.ax_loss.get_ylim()
+    assert ex.readouts["GD"].value
+    for eta in (1e-3, 0.1, 1e-4, 1e-2):  # converging, diverging, crawling: the same axis
+        ex.hyper_sliders["eta"].value = eta
+        assert ex.ax_loss.get_ylim() == first
+    ex.hyper_sliders["eta"].value = 0.1  # diverges: marked, with the step, in the readout
+    k = widgets_diverged(ex, "GD")
+    assert ex.readouts["GD"].value == f"diverged at step {k}"
+    assert list(ex.canvas.loss_crosses[0].get_data()[0]) == [k]
+    ex.steps.value = k - 1  # the steps shown: the readout follows, no divergence yet
+    assert ex.readouts["GD"].value.startswith("loss ")
+    assert ex.readout in ex.widget.children and ex.widget.children.index(ex.readout) == 2
+
+
+def widgets_diverged(ex, label):
+    from descent.explorer.runs import diverged_at
+
+    return diverged_at(ex.results[label], ex.surface.min_loss, ex.canvas.limit)
+
+
+def test_compare_colours_yours_like_the_reference_dashed():
+    from descent import plots
+
+    ex = widgets.compare("momentum", reference_rule("momentum"), surfaces.quadratic(),
+                         SLIDERS, others=["gd"])
+    colors = dict(zip(ex.canvas.labels, ex.canvas.colors))
+    assert colors == {"reference momentum": plots.COLORS["momentum"],
+                      "your momentum": plots.COLORS["momentum"], "reference gd": plots.COLORS["gd"]}
+    assert [ln.get_linestyle() for ln in ex.lines] == ["-", "--", "-"]

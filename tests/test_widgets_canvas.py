@@ -1,6 +1,6 @@
 """The explorer's figure (descent.explorer.canvas): lines moved with set_data and blitted over the
 kept background give, to the pixel, the picture a full draw gives; the loss panel's y axis is
-drawn once per decade range and kept."""
+fixed once; runs are coloured by method; diverged runs are marked; the readout."""
 import io
 from types import SimpleNamespace
 
@@ -10,7 +10,7 @@ from PIL import Image
 
 from descent import surfaces
 from descent.explorer.canvas import Canvas
-from descent.explorer.runs import Run
+from descent.explorer.runs import Run, diverged_at, number
 from descent.rollout import rollout
 
 QUAD = surfaces.quadratic()
@@ -77,54 +77,80 @@ def test_lines_show_the_first_n_steps():
     assert len(canvas.lines[0].get_data()[0]) == len(canvas.loss_lines[0].get_data()[0]) == 0
 
 
-def test_the_loss_panel_is_limited_to_whole_decades():
+def test_the_loss_axis_is_fixed_once_from_the_surface_and_the_first_runs():
     canvas = Canvas(QUAD, RUNS, 60)
+    _, _, Z = QUAD.grid(240)
+    assert canvas.limit >= 10 * (Z.max() - QUAD.min_loss)  # the top: 10 × the plotted losses
     canvas.place(_losses(3e-5, 0.2), 10)
-    assert canvas.loss_decades == (-5, 0) and canvas.ax_loss.get_ylim() == (1e-5, 1.0)
-    canvas.place(_losses(10.0, 10.0), 10)  # at least one decade shown
-    assert canvas.loss_decades == (0, 1)
-    canvas.place(_losses(1e-30, 1.0), 10)  # at most 14 decades below the top
-    assert canvas.loss_decades == (-14, 0)
-
-
-def test_the_y_axis_is_drawn_once_per_decade_range_and_kept():
-    canvas = Canvas(QUAD, RUNS, 60)
-    canvas.place(_losses(3e-5, 0.2), 10)
-    first = canvas.picture()
-    canvas.place(_losses(3e-2, 20.0), 10)
-    other = canvas.picture()
-    canvas.place(_losses(2e-5, 0.3), 10)
-    assert canvas.kept_y_axes == ((-5, 0), (-2, 2))
-    assert canvas.picture() != first  # the lines moved, the axis is the one kept
-    canvas.place(_losses(3e-5, 0.2), 10)
-    assert canvas.picture() == first and _same(first, canvas.full_picture())
-    assert not _same(other, first)
-    for k in range(canvas.KEPT_Y_AXES + 3):
-        canvas.place(_losses(10.0 ** (-k - 3), 10.0 ** (-k)), 10)
-    assert len(canvas.kept_y_axes) == canvas.KEPT_Y_AXES == 32
-    assert canvas.kept_y_axes[-1] == (-37, -34)
-    assert _same(canvas.picture(), canvas.full_picture())
+    lo, hi = canvas.loss_decades
+    assert lo == -7 and 10.0 ** hi == canvas.limit  # two decades below the lowest loss reached
+    first = canvas.ax_loss.get_ylim()
+    for lo_, hi_ in [(1e-30, 1.0), (10.0, 10.0), (3e-2, 20.0)]:  # later runs: the same axis
+        canvas.place(_losses(lo_, hi_), 10)
+        assert canvas.ax_loss.get_ylim() == first and canvas.loss_decades == (lo, hi)
+        assert _same(canvas.picture(), canvas.full_picture())
 
 
 def test_without_a_finite_loss_the_panel_has_no_y_axis_as_when_first_drawn():
-    """As when every rule raises (a run that diverges stays at the top of the panel)."""
+    """As when every rule raises: the axis is fixed by the first runs with a finite loss."""
     canvas = Canvas(QUAD, RUNS, 60)
     canvas.place({}, 60)
     empty = canvas.picture()
     assert canvas.loss_decades is None and _same(empty, canvas.full_picture())
     canvas.place(_results(0.05), 60)
     assert canvas.loss_decades is not None and not _same(canvas.picture(), empty)
-    canvas.place({}, 60)
-    assert canvas.loss_decades is None and canvas.picture() == empty
 
 
-def test_diverging_runs_are_capped_at_the_top_of_the_loss_panel():
+def test_a_diverged_run_ends_with_a_cross_at_the_step_it_diverged():
+    steep = surfaces.quadratic(1.0, 1000.0)
+    canvas = Canvas(steep, RUNS, 200)
+    results = _results(0.1, steps=200, surface=steep)  # GD diverges, momentum too
+    canvas.place(results, 200)
+    k = diverged_at(results["GD"], steep.min_loss, canvas.limit)
+    assert k is not None and 0 < k < 200
+    steps, gap = canvas.loss_lines[1].get_data()
+    assert np.isfinite(gap).all() and gap.max() == canvas.limit  # clipped to the top...
+    assert steps[-1] == k and len(steps) == k + 1  # ...and ends at the step it diverged
+    assert list(canvas.loss_crosses[1].get_data()[0]) == [k]
+    assert len(canvas.crosses[1].get_data()[0]) == 1 and len(canvas.ends[1].get_data()[0]) == 0
+    x, y = canvas.lines[1].get_data()
+    assert len(x) == k and np.isfinite(x).all()  # the path stops before it leaves
+    canvas.place(results, k - 1)  # before it diverged: no cross yet
+    assert len(canvas.crosses[1].get_data()[0]) == 0 and len(canvas.ends[1].get_data()[0]) == 1
+    assert len(canvas.loss_crosses[1].get_data()[0]) == 0
+    lo, hi = canvas.ax_loss.get_ylim()
+    assert 0 < lo < hi == canvas.limit
+
+
+def test_runs_are_coloured_by_their_method():
+    from descent import plots
+
+    runs = [Run("GD", reference_rule("gd")), Run("fast", reference_rule("momentum")),
+            Run("reference nesterov", reference_rule("nesterov")),
+            Run("your nesterov", reference_rule("nesterov"), dashed=True, method="nesterov"),
+            Run("mine", reference_rule("gd"), color="#123456")]
+    canvas = Canvas(QUAD, runs, 60)
+    assert canvas.colors == [plots.COLORS["gd"], plots.COLORS["momentum"],
+                             plots.COLORS["nesterov"], plots.COLORS["nesterov"], "#123456"]
+    assert canvas.lines[3].get_linestyle() == "--" and canvas.lines[2].get_linestyle() == "-"
+    assert [h.get_color() for h in canvas.halos] == ["white"] * 5  # seen on dark contours too
+    two = Canvas(QUAD, [Run("GD small η", reference_rule("gd")),
+                        Run("GD large η", reference_rule("gd"))], 60)
+    assert two.colors[0] == plots.COLORS["gd"] and two.colors[1] != two.colors[0]
+
+
+def test_the_readout_says_how_each_run_ends():
     steep = surfaces.quadratic(1.0, 1000.0)
     canvas = Canvas(steep, RUNS, 200)
     results = _results(0.1, steps=200, surface=steep)
-    canvas.place(results, 200)
-    capped = canvas.loss_lines[1].get_data()[1]
-    cap = 1e3 * (steep.loss(steep.start) - steep.min_loss)
-    assert np.isfinite(capped).all() and np.isclose(capped.max(), cap)
-    lo, hi = canvas.ax_loss.get_ylim()
-    assert 0 < lo < hi <= 10 * cap
+    k = diverged_at(results["GD"], steep.min_loss, canvas.limit)
+    assert canvas.readout(results, 200)["GD"] == f"diverged at step {k}"
+    good = _results(0.05, steps=400)
+    text = Canvas(QUAD, RUNS, 400).readout(good, 400)["momentum"]
+    traj = good["momentum"]
+    reached = int(np.argmax(traj.loss - QUAD.min_loss <= 1e-6))
+    assert 0 < reached < 400
+    assert text == (f"loss {number(traj.loss[400])}   ‖g‖ {number(traj.grad_norm[400])}   "
+                    f"within 1e-06 of the minimum at step {reached}")
+    assert "not within 1e-06" in Canvas(QUAD, RUNS, 60).readout(good, 3)["momentum"]
+    assert number(0.05) == "0.05" and number(2000) == "2000" and number(1.5e-9) == "1.500e-09"

@@ -15,9 +15,26 @@ def test_specs_make_log_and_linear_sliders():
     assert isinstance(eta, W.FloatLogSlider) and eta.description == "η"
     assert (eta.base, eta.min, eta.max, eta.step, eta.value) == (10, -4, -1, 0.05, 1e-2)
     alpha = make_slider("alpha", slider(0.0, 0.999, 0.9, 0.001))
-    assert isinstance(alpha, W.FloatSlider) and alpha.description == "alpha"
+    assert isinstance(alpha, W.FloatSlider) and alpha.description == "α"  # Greek by default
     assert (alpha.min, alpha.max, alpha.step, alpha.value) == (0.0, 0.999, 0.001, 0.9)
     assert eta.continuous_update and alpha.continuous_update
+
+
+def test_integers_get_integer_sliders_and_numbers_read_plainly():
+    after = make_slider("after", slider(1, 30, 2, 1))
+    assert isinstance(after, W.IntSlider) and after.value == 2 and after.description == "after"
+    c = Controls(surfaces.quadratic(), {"after": slider(1, 30, 2, 1), **SLIDERS}, steps=60)
+    assert c.values()["after"] == 2 and isinstance(c.values()["after"], int)
+    assert [v["after"] for v, _, _ in c.neighbours(c.hyper_sliders["after"], 2)] == [3, 1, 4]
+    assert isinstance(c.steps, W.IntSlider)
+    eta = make_slider("eta", log_slider(1e-4, 1e-1, 1e-2))
+    assert eta.readout_format == ".3r"  # 0.0501, 0.00100, 2000: never 5.01e-2
+    assert make_slider("alpha", slider(0.0, 0.99, 0.9, 0.01)).readout_format == ".2f"
+    assert make_slider("alpha", slider(0.0, 0.999, 0.9, 0.001)).readout_format == ".3f"
+    assert [make_slider(k, SLIDERS[k]).description for k in SLIDERS] == ["η", "α"]
+    widths = {s.style.description_width for s in (*c.hyper_sliders.values(), c.start_x, c.steps)}
+    lengths = {s.layout.width for s in (*c.hyper_sliders.values(), c.start_x, c.steps)}
+    assert len(widths) == 1 and len(lengths) == 1  # labels of equal width, sliders of equal length
 
 
 def test_the_controls_and_their_state():

@@ -2,74 +2,274 @@
 
 Static pictures: a surface's contours with trajectories on them, and loss / gradient-norm curves.
 The same drawing code serves the lectures (matplotlib inline) and the slider widgets.
+
+One colour per method across the course: ``color("momentum")``, or ``COLORS["momentum"]``.
+``COLORS`` is also a sequence (``COLORS[0]``, ``zip(runs, COLORS)``) for curves that are not
+methods (two learning rates, say).
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+class Palette(tuple):
+    """Colours in a fixed order (a tuple: ``COLORS[0]``, ``COLORS[1:3]``) that can also be looked
+    up by method name (``COLORS["adam"]``)."""
+
+    def __new__(cls, named: dict):
+        palette = super().__new__(cls, named.values())
+        palette.named = dict(named)
+        return palette
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self.named[key]
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        return key in self.named or tuple.__contains__(self, key)
+
+    def keys(self):
+        return self.named.keys()
+
+    def items(self):
+        return self.named.items()
+
+    def get(self, key, default=None):
+        return self.named.get(key, default)
+
+
+#: one colour per method, the same in every lecture, exercise and explorer. The first eight are
+#: matplotlib's (and this module's) former cycle, so ``COLORS[i]`` keeps its colour.
+COLORS = Palette({
+    "gd": "#1f77b4",            # blue
+    "momentum": "#d62728",      # red
+    "momentum_ema": "#2ca02c",  # green
+    "nesterov": "#ff7f0e",      # orange
+    "adagrad": "#9467bd",       # purple
+    "rmsprop": "#8c564b",       # brown
+    "adadelta": "#e377c2",      # pink
+    "adam": "#17becf",          # cyan
+    "adamax": "#bcbd22",        # olive
+    "nadam": "#98df8a",         # light green
+    "radam": "#c5b0d5",         # lavender
+    "local_gains": "#ffbb78",   # light orange
+    "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
+})
+
+#: words a label may start with that name a method ("GD (α = 0)" is drawn in gd's colour)
+ALIASES = {"gd": "gd", "sgd": "gd", "momentum": "momentum", "heavy": "momentum",
+           "ema": "momentum_ema", "nesterov": "nesterov", "nag": "nesterov"}
+
+#: font sizes (points) readable at the width JupyterLab shows a notebook's figures
+FONT = dict(title=11, label=11, tick=10, legend=9, note=9)
+
+#: how each kind of critical point is marked: marker, size, face colour
+CRITICAL = {"minimum": ("*", 15, "gold"), "saddle": ("X", 11, "#33c3ff"),
+            "maximum": ("^", 10, "#ff5c5c"), "flat": ("D", 8, "white")}
+
+
+def color(name: str, default=None) -> str:
+    """The colour of method ``name`` (``"gd"``, ``"adam"``, ...; a label like ``"GD (α = 0)"``
+    or ``"reference momentum"`` works too). An unknown name gives ``default`` if one is given."""
+    key = method(name)
+    if key is None:
+        if default is not None:
+            return default
+        raise KeyError(f"no colour for {name!r}: methods are {', '.join(COLORS.keys())}")
+    return COLORS[key]
+
+
+def method(name) -> str | None:
+    """The method a rule name or a label names (``"GD (α = 0)"`` -> ``"gd"``), or None."""
+    if not isinstance(name, str):
+        return None
+    text = name.strip().lower()
+    if text in COLORS.named:
+        return text
+    text = re.sub(r"^(reference|your|my|torch)\s+", "", text)
+    if text in COLORS.named:
+        return text
+    word = re.match(r"[a-z_]+", text)
+    if word is None:
+        return None
+    word = word.group(0)
+    return word if word in COLORS.named else ALIASES.get(word)
+
+
+def colors_for(names, fixed=None, styles=None) -> list:
+    """A colour for each of ``names`` (labels or rule names): its method's colour, or where two
+    curves drawn alike (same ``styles`` entry) would share one, or no method is named, the next
+    colour of ``COLORS`` not yet taken. ``fixed`` colours (not None) are kept as given."""
+    names = list(names)
+    fixed = list(fixed) if fixed is not None else [None] * len(names)
+    styles = list(styles) if styles is not None else [None] * len(names)
+    taken = {(c, s) for c, s in zip(fixed, styles) if c is not None}
+    used = {c for c in fixed if c is not None}
+    out = []
+    for name, col, style in zip(names, fixed, styles):
+        if col is None:
+            key = method(name)
+            col = COLORS[key] if key is not None else None
+            if col is None or (col, style) in taken:
+                col = next((c for c in COLORS if c not in used and c != COLORS["reference"]),
+                           COLORS[len(out) % len(COLORS)])
+        taken.add((col, style))
+        used.add(col)
+        out.append(col)
+    return out
+
+
+def _grid(surface, n: int):
+    """(X, Y, Z) on an n×n grid over the plot limits with every critical point's coordinates
+    among the grid lines (a valley's floor narrower than a grid cell is then on the grid)."""
+    cache = surface._grids
+    key = ("critical", n)
+    if key not in cache:
+        pts = np.array([p.theta for p in _critical(surface)]).reshape(-1, 2)
+        x = np.linspace(*surface.xlim, n)
+        y = np.linspace(*surface.ylim, n)
+        x = np.union1d(x, pts[:, 0][(pts[:, 0] >= x[0]) & (pts[:, 0] <= x[-1])])
+        y = np.union1d(y, pts[:, 1][(pts[:, 1] >= y[0]) & (pts[:, 1] <= y[-1])])
+        X, Y = np.meshgrid(x, y)
+        with np.errstate(all="ignore"):
+            cache[key] = (X, Y, surface.loss_fn(X, Y))
+    return cache[key]
+
+
+def _critical(surface) -> list:
+    points = getattr(surface, "critical_points", None)
+    if points is None:  # a surface-like object without the list: its minimizer
+        from .surfaces import CriticalPoint
+        points = [CriticalPoint(np.asarray(surface.minimizer, float), "minimum")]
+    return list(points)
+
+
+def contour_levels(surface, levels: int = 25) -> np.ndarray:
+    """The filled contours' levels: the lowest at the surface's minimum loss (that region is
+    filled too), then log-spaced above it where the surface spans decades, from a millionth of
+    its range up (so a valley's gently sloping floor shows in bands), else evenly spaced."""
+    _, _, Z = _grid(surface, 240)
+    lo = min(float(np.nanmin(Z)), surface.min_loss)
+    hi = float(np.nanmax(Z))
+    if hi <= lo:
+        hi = lo + 1.0
+    if surface.log_levels:
+        span = hi - lo
+        return lo + np.concatenate([[0.0], np.geomspace(1e-6 * span, span, levels - 1)])
+    return np.linspace(lo, hi, levels)
 
 
 def contour(ax, surface, n: int = 240, levels: int = 25, cmap="Greys_r"):
-    """Filled contours of ``surface`` on ``ax`` (log-spaced levels where the surface spans decades)."""
-    X, Y, Z = surface.grid(n)
-    if surface.log_levels:
-        floor = 1e-5 * (Z.max() - Z.min())
-        z = Z - Z.min() + floor
-        lev = np.geomspace(floor * 10, z.max(), levels)
-        ax.contourf(X, Y, z, levels=lev, cmap=cmap, locator=None, norm=_log_norm(lev))
-        ax.contour(X, Y, z, levels=lev, colors="white", linewidths=0.3, alpha=0.6)
-    else:
-        ax.contourf(X, Y, Z, levels=levels, cmap=cmap)
-        ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.3, alpha=0.6)
-    m = surface.minimizer
-    ax.plot(m[0], m[1], marker="*", color="gold", markersize=14, markeredgecolor="k", zorder=5)
+    """Filled contours of ``surface`` on ``ax`` with every critical point marked: the lowest
+    region filled, log-spaced levels where the surface spans decades; θ₁, θ₂ on the axes."""
+    import matplotlib
+
+    X, Y, Z = _grid(surface, n)
+    lev = contour_levels(surface, levels)
+    shades = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    # from a dark grey, not black: paths stay visible on the lowest region
+    fills = shades(np.linspace(0.16, 0.97, len(lev) - 1))
+    ax.contourf(X, Y, Z, levels=lev, colors=fills)
+    # thin lines a shade darker than the fills: where the levels crowd (a valley's walls, its
+    # floor) they darken a little instead of drawing a white streak
+    ax.contour(X, Y, Z, levels=lev[1:], colors="k", linewidths=0.25, alpha=0.18)
+    mark_critical_points(ax, surface)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
-    ax.set_title(surface.title, fontsize=10)
+    ax.set_xlabel("θ₁", fontsize=FONT["label"])
+    ax.set_ylabel("θ₂", fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
+    ax.set_title(surface.title, fontsize=FONT["title"])
     return ax
 
 
-def _log_norm(levels):
-    from matplotlib.colors import LogNorm
+def mark_critical_points(ax, surface) -> list:
+    """Mark every critical point of ``surface``: a star at a minimum, ✕ at a saddle, a diamond at
+    a flat critical point, each named beside it but the minima. Returns the markers (their gid is
+    ``"critical:<kind>"``)."""
+    import matplotlib.patheffects as pe
 
-    return LogNorm(vmin=levels[0], vmax=levels[-1])
+    marks = []
+    for point in _critical(surface):
+        marker, size, face = CRITICAL.get(point.kind, ("o", 8, "white"))
+        (mark,) = ax.plot(point.theta[0], point.theta[1], marker=marker, markersize=size,
+                          color=face, markeredgecolor="k", linestyle="none", zorder=5,
+                          gid=f"critical:{point.kind}")
+        marks.append(mark)
+        if point.kind != "minimum":
+            ax.annotate(point.kind, point.theta, xytext=(6, 6), textcoords="offset points",
+                        fontsize=FONT["note"], color="white", zorder=5,
+                        path_effects=[pe.withStroke(linewidth=2, foreground="k")])
+    return marks
 
 
 def path(ax, theta, label=None, color=None, marker=".", **kw):
-    """Draw one trajectory θ_0..θ_T (shape (T+1, 2)) with its start and end marked."""
+    """Draw one trajectory θ_0..θ_T (shape (T+1, 2)) with its start and end marked, on a thin
+    white halo (visible on the darkest contours). Points that are not finite (a run that
+    diverged) are left out, and the last finite point gets an ✕."""
     theta = np.asarray(theta)
+    ok = np.isfinite(theta).all(axis=-1)
+    diverged = not ok.all()
+    if diverged:
+        theta = theta[: int(np.argmin(ok))]  # up to the last finite point
     kw.setdefault("markersize", 3)
     kw.setdefault("lw", 1.2)
-    (line,) = ax.plot(theta[:, 0], theta[:, 1], marker=marker, label=label, color=color, **kw)
-    ax.plot(theta[0, 0], theta[0, 1], "o", color=line.get_color(), markersize=6, mfc="white")
+    if color is None and method(label) is not None:
+        color = COLORS[method(label)]
+    (line,) = ax.plot(theta[:, 0], theta[:, 1], marker=marker, label=label, color=color, zorder=3,
+                      **kw)
+    ax.plot(theta[:, 0], theta[:, 1], color="white", lw=line.get_linewidth() + 1.2,
+            alpha=kw.get("alpha", 1.0) * 0.45, zorder=2.9, solid_capstyle="round")
+    if len(theta):
+        ax.plot(theta[0, 0], theta[0, 1], "o", color=line.get_color(), markersize=6, mfc="white",
+                zorder=3.1)
+        if diverged:
+            ax.plot(theta[-1, 0], theta[-1, 1], "X", color=line.get_color(), markersize=9,
+                    markeredgecolor="white", zorder=3.1)
     return line
 
 
+def legend_outside(ax, handles=None, where: str = "below", **kw):
+    """A legend outside the axes (``"below"`` or ``"right"``), so that it hides no path."""
+    kw.setdefault("fontsize", FONT["legend"])
+    kw.setdefault("frameon", False)
+    if handles is not None:
+        kw["handles"] = handles
+    n = len(handles) if handles is not None else len(ax.get_legend_handles_labels()[0])
+    if where == "right":
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kw)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(max(n, 1), 3),
+                     borderaxespad=0.0, **kw)
+
+
 def trajectories(surface, runs: dict, ax=None, legend=True):
-    """Contour plot of ``surface`` with one trajectory per entry of ``runs`` (label -> (T+1, 2))."""
+    """Contour plot of ``surface`` with one trajectory per entry of ``runs`` (label -> (T+1, 2)),
+    each in its method's colour where the label names one; the legend below the axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5))
+        _, ax = plt.subplots(figsize=(6, 5), layout="constrained")
     contour(ax, surface)
-    for (label, theta), color in zip(runs.items(), COLORS):
-        path(ax, theta, label=label, color=color)
+    for (label, theta), col in zip(runs.items(), colors_for(runs)):
+        path(ax, theta, label=label, color=col)
     if legend and runs:
-        ax.legend(loc="upper right", fontsize=8)
+        legend_outside(ax)
     return ax
 
 
 def curves(ax, series: dict, steps=None, ylabel="loss", log=True):
-    """Line plot of several series (label -> values over steps) on ``ax``."""
-    for (label, values), color in zip(series.items(), COLORS):
+    """Line plot of several series (label -> values over steps) on ``ax``, each in its method's
+    colour where the label names one."""
+    for (label, values), col in zip(series.items(), colors_for(series)):
         x = np.arange(len(values)) if steps is None else steps
-        ax.plot(x, values, label=label, color=color, lw=1.3)
+        ax.plot(x, values, label=label, color=col, lw=1.3)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("step t")
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.set_xlabel("step t", fontsize=FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
+    ax.legend(fontsize=FONT["legend"])
     return ax

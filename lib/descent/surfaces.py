@@ -8,11 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 Array = np.ndarray
+
+
+class CriticalPoint(NamedTuple):
+    """A point where the gradient is 0, and its kind: "minimum", "maximum", "saddle" (Hessian
+    eigenvalues of both signs) or "flat" (an eigenvalue 0: the second-derivative test says
+    nothing)."""
+
+    theta: Array
+    kind: str
+
+
+def classify(hessian, tol: float = 1e-9) -> str:
+    """The kind of a critical point from its Hessian's eigenvalues (see :class:`CriticalPoint`)."""
+    lam = np.linalg.eigvalsh(np.asarray(hessian, dtype=float))
+    scale = tol * max(1.0, float(np.abs(lam).max()))
+    if (np.abs(lam) <= scale).any():
+        return "flat"
+    if (lam > 0).all():
+        return "minimum"
+    if (lam < 0).all():
+        return "maximum"
+    return "saddle"
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +52,15 @@ class Surface:
     ylim: tuple
     params: dict = field(default_factory=dict)
     log_levels: bool = True
+    critical: tuple = ()  # every critical point (CriticalPoint); () means the minimizer alone
+
+    @property
+    def critical_points(self) -> list:
+        """Every critical point of the surface with its kind, as :class:`CriticalPoint`
+        (minima, saddles, flat critical points); the plots mark each of them."""
+        if self.critical:
+            return [CriticalPoint(np.asarray(p, dtype=float), kind) for p, kind in self.critical]
+        return [CriticalPoint(np.asarray(self.minimizer, dtype=float), "minimum")]
 
     def loss(self, theta) -> Array:
         theta = np.asarray(theta, dtype=float)
@@ -136,6 +167,7 @@ def plateau(k: float = 1.0, q: float = 2.0, b: float = 1.0) -> Surface:
         ylim=(-1.5, 1.5),
         params=dict(k=k, q=q, b=b),
         log_levels=False,
+        critical=(((0.0, 0.0), "flat"), ((q, 0.0), "minimum")),
     )
 
 
@@ -157,6 +189,7 @@ def saddle(c: float = 1.0) -> Surface:
         ylim=(-2.0, 2.0),
         params=dict(c=c),
         log_levels=False,
+        critical=(((-1.0, 0.0), "minimum"), ((1.0, 0.0), "minimum"), ((0.0, 0.0), "saddle")),
     )
 
 

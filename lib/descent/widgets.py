@@ -59,8 +59,17 @@ class Explorer:
         self.lines, self.loss_lines = self.canvas.lines, self.canvas.loss_lines
         self.starts, self.ends = self.canvas.starts, self.canvas.ends
 
-        # what the page shows: the picture, and a status line (notes, a rule's errors)
+        # what the page shows: the picture, under it a readout line per run in the run's colour
+        # (final loss, ‖g‖, steps to the tolerance, or the step it diverged at), and a status
+        # line (notes, a rule's errors)
         self.image = W.Image(format="jpeg", layout=W.Layout(width=f"{int(size[0] * dpi)}px"))
+        self.readouts = {run.label: W.Label(style=dict(font_family="monospace",
+                                                       text_color=color, font_size="12px"))
+                         for run, color in zip(self.runs, self.canvas.colors)}
+        self.readout = W.VBox([W.HBox([W.Label(f"{label}:", style=dict(text_color=color),
+                                               layout=W.Layout(width="170px")), value])
+                               for (label, value), color in zip(self.readouts.items(),
+                                                                 self.canvas.colors)])
         self.status = W.HTML()
         self.pictures = Pictures(self.controls, self.canvas, self.runs, self.draw, self.send)
 
@@ -68,7 +77,7 @@ class Explorer:
             s.observe(self._on_change, names="value")
         self.steps.observe(self._on_steps, names="value")
         self.update()
-        self.widget = W.VBox([self.controls.box, self.image, self.status])
+        self.widget = W.VBox([self.controls.box, self.image, self.readout, self.status])
 
     def draw(self, values: dict, start, n: int) -> Frame:
         """The picture for these slider values and start point, showing ``n`` steps: every run
@@ -77,13 +86,16 @@ class Explorer:
         if self.note:
             notes.insert(0, self.note)
         self.canvas.place(results, n)
-        return Frame(self.canvas.picture(), results, "<br>".join(notes))
+        return Frame(self.canvas.picture(), results, "<br>".join(notes),
+                     self.canvas.readout(results, n))
 
     def send(self, frame: Frame):
-        """Show ``frame`` on the page: the picture first, the status line after."""
+        """Show ``frame`` on the page: the picture first, the readout and status line after."""
         self.results = frame.results
         self.image.value = frame.picture
         self.renders += 1
+        for label, widget in self.readouts.items():
+            widget.value = frame.readout.get(label, "no trajectory (see below)")
         self.status.value = frame.status
 
     def update(self):
@@ -123,15 +135,16 @@ def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(),
     runs = []
     note = ""
     if reference.available():
-        runs.append(Run(f"reference {name}", reference.rule(name)))
+        runs.append(Run(f"reference {name}", reference.rule(name), method=name))
     else:
         note = "The reference rules are not on this machine: showing yours only."
-    runs.append(Run(f"your {name}", your_rule, dashed=True, color="#d62728"))
+    # yours dashed over the reference's solid line, both in the method's colour
+    runs.append(Run(f"your {name}", your_rule, dashed=True, method=name))
     for other in others:
         if isinstance(other, Run):
             runs.append(other)
         elif reference.available():
-            runs.append(Run(f"reference {other}", reference.rule(other), color="#7f7f7f"))
+            runs.append(Run(f"reference {other}", reference.rule(other), method=other))
     return Explorer(surface, runs, sliders, steps=steps, note=note, **kw)
 
 

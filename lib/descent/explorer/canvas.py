@@ -3,9 +3,8 @@
 Drawing a whole matplotlib figure takes tens of milliseconds, too slow for a slider. So the
 contours and axes are drawn once into an Agg canvas and kept as a background; a picture is then
 the background restored, the trajectory lines moved with ``set_data`` and drawn on top of it
-("blitting"), encoded as a JPEG (1 ms, where a PNG takes 7 ms). The loss panel's y axis changes
-with its limits, which move in whole decades: it is drawn the first time a decade range is
-needed and kept for the next time.
+("blitting"), encoded as a JPEG (1 ms, where a PNG takes 7 ms). The loss panel's y axis is fixed
+once, when the first runs are placed, and drawn into the background then.
 """
 from __future__ import annotations
 
@@ -14,19 +13,25 @@ import io
 import numpy as np
 
 from .. import plots
+from .runs import diverged_at, summary
 
 
 class Canvas:
     """One persistent Agg figure: the contour plot of ``surface`` and, with ``loss_panel``, the
     loss of each run against the step (0 to ``steps``). ``runs`` gives each line its label, colour
     and dash (a :class:`~descent.explorer.runs.Run`, or anything with ``label``, ``color``,
-    ``dashed``).
+    ``dashed``); a run without a colour takes its method's (``descent.plots.COLORS``).
 
     ``place(results, n)`` puts the first ``n`` steps of some trajectories on the figure,
-    ``picture()`` returns it as a JPEG.
+    ``picture()`` returns it as a JPEG, ``readout(results, n)`` says in words how each run ends.
+
+    The loss panel's y axis is fixed once per explorer: its top from the surface (ten times the
+    largest loss over the plotted area: a run above it for good has diverged), its bottom a
+    two decades below the lowest loss the first runs placed reach (the runs at the sliders' initial
+    values). It never rescales when a slider moves.
     """
 
-    KEPT_Y_AXES = 32  # decade ranges whose y axis is kept (~0.1 MB each)
+    DECADES = (4, 16)  # the loss panel spans at least 4 and at most 16 decades
 
     def __init__(self, surface, runs, steps: int, loss_panel: bool = True, size=(9.0, 3.8),
                  dpi: int = 80):
@@ -35,9 +40,13 @@ class Canvas:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import NullLocator
-        from matplotlib.transforms import Bbox
 
         self.surface = surface
+        self.floor = surface.min_loss
+        _, _, Z = plots._grid(surface, 240)
+        span = max(float(np.nanmax(Z)) - self.floor, 1e-300)
+        self.top = int(np.ceil(np.log10(span))) + 1  # decade: 10 × the largest plotted loss
+        self.limit = 10.0 ** self.top  # a run whose loss stays above it has diverged
         self.labels = [run.label for run in runs]
         self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.agg = FigureCanvasAgg(self.fig)
@@ -46,32 +55,51 @@ class Canvas:
         else:
             self.ax, self.ax_loss = self.fig.subplots(1, 1), None
         plots.contour(self.ax, surface)
+        colors = plots.colors_for([run.method_name() if hasattr(run, "method_name") else run.label
+                                   for run in runs],
+                                  fixed=[run.color for run in runs],
+                                  styles=[run.dashed for run in runs])
+        self.colors = colors
         self.lines, self.ends, self.starts, self.loss_lines = [], [], [], []
-        for run, color in zip(runs, plots.COLORS):
-            color = run.color or color
+        self.halos, self.crosses, self.loss_crosses = [], [], []
+        for run, color in zip(runs, colors):
             ls = "--" if run.dashed else "-"
             # animated: left out when the whole figure is drawn, drawn on top when blitting
+            (halo,) = self.ax.plot([], [], "-", lw=3.0, color="white", alpha=0.45, animated=True)
             (ln,) = self.ax.plot([], [], ls, marker=".", ms=3, lw=1.3, color=color,
                                  label=run.label, animated=True)
-            (end,) = self.ax.plot([], [], "o", ms=6, color=color, animated=True)
+            (end,) = self.ax.plot([], [], "o", ms=6, color=color, markeredgecolor="white",
+                                  animated=True)
             (st,) = self.ax.plot([], [], "o", ms=6, mfc="white", color=color, animated=True)
+            (cross,) = self.ax.plot([], [], "X", ms=10, color=color, markeredgecolor="white",
+                                    animated=True)
+            self.halos.append(halo)
             self.lines.append(ln)
             self.ends.append(end)
             self.starts.append(st)
+            self.crosses.append(cross)
             if self.ax_loss is not None:
                 (ll,) = self.ax_loss.plot([], [], ls, lw=1.3, color=color, label=run.label,
                                           animated=True)
+                # on the panel's top edge, not clipped; left out of the layout
+                (lx,) = self.ax_loss.plot([], [], "X", ms=9, color=color, clip_on=False,
+                                          animated=True, in_layout=False)
                 self.loss_lines.append(ll)
-        self.ax.legend(handles=self.lines, loc="upper right", fontsize=8)
+                self.loss_crosses.append(lx)
+        font = plots.FONT
+        # the legend below the figure: it hides no path
+        self.fig.legend(handles=self.lines, loc="outside lower center",
+                        ncol=min(len(self.lines), 4) or 1, fontsize=font["legend"], frameon=False)
         if self.ax_loss is not None:
             self.ax_loss.set_yscale("log")
-            self.ax_loss.set_xlabel("step t")
-            self.ax_loss.set_ylabel("loss − min")
+            self.ax_loss.set_xlabel("step t", fontsize=font["label"])
+            self.ax_loss.set_ylabel("loss − min", fontsize=font["label"])
+            self.ax_loss.tick_params(labelsize=font["tick"])
             self.ax_loss.set_xlim(0, max(steps, 1))
             self.ax_loss.yaxis.set_minor_locator(NullLocator())
             self.ax_loss.yaxis.tick_right()  # tick labels grow into the free right margin
             self.ax_loss.yaxis.set_label_position("right")
-            self.ax_loss.set_ylim(1e-8, 1e2)
+            self.ax_loss.set_ylim(10.0 ** (self.top - self.DECADES[1]), self.limit)
         self.agg.draw()  # lay the figure out once with every axes in place, then freeze it
         self.fig.set_layout_engine("none")
         if self.ax_loss is not None:
@@ -79,80 +107,93 @@ class Canvas:
         self.agg.draw()  # the contour and the axes, once (the loss panel without its y axis)
         self._contours = self.agg.copy_from_bbox(self.fig.bbox)
         self._background = self._contours  # what a picture's lines are drawn over
-        self._decades = None  # the loss panel's limits, in decades, when it has a y axis
-        self._y_axes: dict = {}  # decade range -> its y axis, as pixels
+        self._decades = None  # the loss panel's limits, in decades, once fixed
         if self.ax_loss is not None:
             self.ax_loss.yaxis.set_visible(True)
-            # the loss panel's y axis lies right of the panel: one strip per decade range
-            x0 = int(np.floor(self.ax_loss.bbox.x1)) - 3
-            self._y_strip = Bbox.from_extents(x0, 0, self.fig.bbox.x1, self.fig.bbox.y1)
 
     @property
     def loss_decades(self) -> tuple | None:
-        """The loss panel's limits as powers of ten, (lo, hi); None while it has no y axis."""
+        """The loss panel's limits as powers of ten, (lo, hi); None until they are fixed (by
+        the first runs placed with a finite loss)."""
         return self._decades
-
-    @property
-    def kept_y_axes(self) -> tuple:
-        """The decade ranges whose y axis is kept, oldest first."""
-        return tuple(self._y_axes)
 
     def place(self, results: dict, n: int):
         """Put the first ``n`` steps of ``results`` (label -> Trajectory) on the figure; a label
-        without a trajectory gets empty lines. Nothing is drawn yet."""
-        floor = self.surface.min_loss
-        lo, hi = np.inf, -np.inf
-        first = [t.loss[0] - floor for t in results.values() if np.isfinite(t.loss[0])]
-        cap = 1e3 * max(first, default=1.0)  # diverging runs leave the panel at the top
+        without a trajectory gets empty lines. A run that diverged (see ``runs.diverged_at``) ends
+        with an ✕ at its last point before, and its loss line with an ✕ at the panel's top at
+        the step it diverged. Nothing is drawn yet."""
+        floor, limit = self.floor, self.limit
         for i, label in enumerate(self.labels):
             traj = results.get(label)
             if traj is None:
-                for artist in (self.lines[i], self.ends[i], self.starts[i]):
+                for artist in (self.halos[i], self.lines[i], self.ends[i], self.starts[i],
+                               self.crosses[i]):
                     artist.set_data([], [])
                 if self.loss_lines:
                     self.loss_lines[i].set_data([], [])
+                    self.loss_crosses[i].set_data([], [])
                 continue
-            th = traj.theta[: n + 1]
+            k = diverged_at(traj, floor, limit)
+            gone = k is not None and k <= n
+            th = traj.theta[: (k if gone else n + 1)]
+            self.halos[i].set_data(th[:, 0], th[:, 1])
             self.lines[i].set_data(th[:, 0], th[:, 1])
-            self.ends[i].set_data(th[-1:, 0], th[-1:, 1])
             self.starts[i].set_data(th[:1, 0], th[:1, 1])
+            last = th[-1:] if len(th) else th
+            if gone and len(th):  # the ✕ at its last point inside the plot, where it is seen
+                (x0, x1), (y0, y1) = self.surface.xlim, self.surface.ylim
+                seen = np.flatnonzero((th[:, 0] >= x0) & (th[:, 0] <= x1)
+                                      & (th[:, 1] >= y0) & (th[:, 1] <= y1))
+                last = th[seen[-1]:seen[-1] + 1] if seen.size else th[-1:]
+            (self.crosses if gone else self.ends)[i].set_data(last[:, 0], last[:, 1])
+            (self.ends if gone else self.crosses)[i].set_data([], [])
             if self.loss_lines:
-                gap = np.clip(traj.loss[: n + 1] - floor, 1e-300, cap)
-                gap[~np.isfinite(gap)] = cap
-                self.loss_lines[i].set_data(np.arange(len(gap)), gap)
-                ok = gap[np.isfinite(gap) & (gap > 0)]
-                if ok.size:
-                    lo, hi = min(lo, ok.min()), max(hi, ok.max())
-        if self.ax_loss is not None and np.isfinite(lo):
-            self._set_loss_limits(max(lo, hi * 1e-14), hi)
-        elif self.ax_loss is not None:  # no finite loss: no y axis, as when first drawn
-            self._background, self._decades = self._contours, None
+                with np.errstate(all="ignore"):
+                    gap = np.asarray(traj.loss[: len(th)], dtype=float) - floor
+                gap = np.clip(gap, 1e-300, limit)
+                gap[~np.isfinite(gap)] = limit
+                steps = np.arange(len(gap))
+                if gone:  # up to the top of the panel at the step it diverged, an ✕ there
+                    gap, steps = np.append(gap, limit), np.append(steps, k)
+                    self.loss_crosses[i].set_data([k], [limit])
+                else:
+                    self.loss_crosses[i].set_data([], [])
+                self.loss_lines[i].set_data(steps, gap)
+        if self.ax_loss is not None and self._decades is None:
+            self._fix_loss_axis(results)
 
-    def _set_loss_limits(self, lo, hi):
-        """Loss-panel limits in whole decades; a new background only when they change, with
-        the y axis drawn for these limits (once per decade range: then it is kept)."""
-        decades = (int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))))
-        decades = (min(decades[0], decades[1] - 1), decades[1])
-        if decades == self._decades:
-            return
-        self.ax_loss.set_ylim(10.0 ** decades[0], 10.0 ** decades[1])
+    def _fix_loss_axis(self, results):
+        """Fix the loss panel's limits from the first runs with a finite loss below the top
+        (two decades below the lowest they reach), and draw its y axis into the background."""
+        lows = []
+        for traj in results.values():
+            with np.errstate(all="ignore"):
+                gap = np.asarray(traj.loss, dtype=float) - self.floor
+            ok = gap[np.isfinite(gap) & (gap > 0) & (gap <= self.limit)]
+            if ok.size:
+                lows.append(ok.min())
+        if not lows:
+            return  # no finite loss: no y axis, as when first drawn
+        lo = int(np.floor(np.log10(min(lows)))) - 2  # a margin of two decades
+        lo = min(max(lo, self.top - self.DECADES[1]), self.top - self.DECADES[0])
+        self.ax_loss.set_ylim(10.0 ** lo, self.limit)
         self.agg.restore_region(self._contours)
-        strip = self._y_axes.get(decades)
-        if strip is None:
-            self.fig.draw_artist(self.ax_loss.yaxis)  # ticks, tick labels and axis label
-            strip = self.agg.copy_from_bbox(self._y_strip)
-            if len(self._y_axes) >= self.KEPT_Y_AXES:
-                self._y_axes.pop(next(iter(self._y_axes)))
-            self._y_axes[decades] = strip
-        else:
-            self.agg.restore_region(strip)
+        self.fig.draw_artist(self.ax_loss.yaxis)  # ticks, tick labels and axis label
         self._background = self.agg.copy_from_bbox(self.fig.bbox)
-        self._decades = decades  # last: if anything above failed, it is done again next time
+        self._decades = (lo, self.top)
+
+    def readout(self, results: dict, n: int) -> dict:
+        """Label -> how the run's first ``n`` steps end, in words (``runs.summary``)."""
+        return {label: summary(traj, n, self.floor, self.limit) for label, traj in results.items()}
+
+    def _artists(self):
+        return (*self.halos, *self.lines, *self.starts, *self.ends, *self.crosses,
+                *self.loss_lines, *self.loss_crosses)
 
     def picture(self) -> bytes:
         """The lines as placed, blitted over the kept background, as a JPEG."""
         self.agg.restore_region(self._background)
-        for artist in (*self.lines, *self.starts, *self.ends, *self.loss_lines):
+        for artist in self._artists():
             artist.axes.draw_artist(artist)
         return jpeg(self.agg)
 
@@ -167,7 +208,7 @@ class Canvas:
         finally:
             if self.ax_loss is not None:
                 self.ax_loss.yaxis.set_visible(True)
-        for artist in (*self.lines, *self.starts, *self.ends, *self.loss_lines):
+        for artist in self._artists():
             artist.axes.draw_artist(artist)
         return jpeg(self.agg)
 

@@ -20,6 +20,7 @@ class Frame(NamedTuple):
     picture: bytes
     results: dict  # run label -> Trajectory
     status: str
+    readout: dict = {}  # run label -> how its shown steps end, in words
 
 
 class Pictures:
@@ -65,8 +66,10 @@ class Pictures:
     def show_steps(self):
         """Show the steps now chosen of the trajectories shown (nothing rolled out)."""
         with self.lock:
-            self.canvas.place(self.shown.results, self.controls.steps.value)
-            self.show(self.shown._replace(picture=self.canvas.picture()))
+            n = self.controls.steps.value
+            self.canvas.place(self.shown.results, n)
+            self.show(self.shown._replace(picture=self.canvas.picture(),
+                                          readout=self.canvas.readout(self.shown.results, n)))
 
     def draw_ahead(self, slider):
         """While the kernel is idle, draw the states next to ``slider``'s value (the slider just

@@ -31,8 +31,20 @@ class Run:
     label: str
     rule: Callable
     hyper: dict | Callable = field(default_factory=dict)
-    color: str | None = None
+    color: str | None = None  # default: the colour of its method (descent.plots.COLORS)
     dashed: bool = False
+    method: str | None = None  # the method whose colour it takes; default: from label or rule
+
+    def method_name(self) -> str | None:
+        """The method this run shows, for its colour: ``method`` if given, else the method its
+        label names ("GD (α = 0)", "reference momentum"), else its rule's name."""
+        from ..plots import method
+
+        for name in (self.method, self.label, getattr(self.rule, "__name__", None)):
+            key = method(name)
+            if key is not None:
+                return key
+        return None
 
     def hyperparameters(self, values: dict) -> dict:
         if callable(self.hyper):
@@ -116,3 +128,53 @@ def roll_out(runs, surface, start, steps: int, values: dict) -> tuple[dict, list
                          "on (the run diverged, or the rule returns NaN)")
         results[run.label] = traj
     return results, notes
+
+
+def diverged_at(traj, floor: float, limit: float):
+    """The step from which a run has left for good (loss − ``floor`` not finite, or above
+    ``limit``, at every later step, the last one included), or None if it has not diverged."""
+    with np.errstate(all="ignore"):
+        gap = np.asarray(traj.loss, dtype=float) - floor
+        bad = ~np.isfinite(gap) | (gap > limit)
+    theta = np.asarray(traj.theta)
+    if theta.ndim == gap.ndim + 1:
+        bad |= ~np.isfinite(theta).all(axis=-1)
+    if not bad[-1]:
+        return None
+    good = np.flatnonzero(~bad)
+    return int(good[-1]) + 1 if good.size else 0
+
+
+TOL = 1e-6  # the readout's tolerance: loss within TOL of the surface's minimum
+
+
+def summary(traj, n: int, floor: float, limit: float, tol: float = TOL) -> str:
+    """One run's readout over its first ``n`` steps: final loss, ‖g‖ and the step at which the
+    loss came within ``tol`` of the minimum, or the step at which it diverged."""
+    loss = np.asarray(traj.loss[: n + 1], dtype=float)
+    k = diverged_at(_Head(traj, n), floor, limit)
+    if k is not None:
+        return f"diverged at step {k}"
+    with np.errstate(all="ignore"):
+        near = np.flatnonzero(loss - floor <= tol)
+    reached = f"within {tol:g} of the minimum at step {near[0]}" if near.size \
+        else f"not within {tol:g} of the minimum"
+    return (f"loss {number(loss[-1])}   ‖g‖ {number(traj.grad_norm[min(n, len(loss) - 1)])}   "
+            f"{reached}")
+
+
+class _Head:
+    """The first n steps of a trajectory (as ``diverged_at`` reads it), without copying."""
+
+    def __init__(self, traj, n):
+        self.loss, self.theta = traj.loss[: n + 1], traj.theta[: n + 1]
+
+
+def number(x) -> str:
+    """A number for the readout: 4 significant digits, no exponent between 1e-3 and 1e5."""
+    x = float(x)
+    if not np.isfinite(x):
+        return str(x)
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.4g}"
+    return f"{x:.3e}"

@@ -16,9 +16,33 @@ def log_slider(lo, hi, value, description=None):
     return dict(kind="log", lo=lo, hi=hi, value=value, description=description)
 
 
-def slider(lo, hi, value, step=0.01, description=None):
-    """A spec for a linear slider (momentum coefficients, ...)."""
-    return dict(kind="lin", lo=lo, hi=hi, value=value, step=step, description=description)
+def slider(lo, hi, value, step=0.01, description=None, integer=None):
+    """A spec for a linear slider (momentum coefficients, ...); an integer slider where ``lo``,
+    ``hi``, ``value`` and ``step`` are all integers (or with ``integer=True``)."""
+    if integer is None:
+        integer = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                      for v in (lo, hi, value, step))
+    return dict(kind="int" if integer else "lin", lo=lo, hi=hi, value=value, step=step,
+                description=description)
+
+
+#: a hyperparameter's name as its slider shows it: the course's Greek letters
+GREEK = {"eta": "η", "alpha": "α", "beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε",
+         "epsilon": "ε", "rho": "ρ", "gamma": "γ", "lam": "λ", "lambda_": "λ", "kappa": "κ",
+         "sigma": "σ", "mu": "μ", "tau": "τ", "delta": "δ", "theta": "θ"}
+
+
+def label(name: str) -> str:
+    """The label of the slider for hyperparameter ``name`` ("eta" -> "η")."""
+    return GREEK.get(name, name)
+
+
+def digits(step: float) -> int:
+    """Decimals enough to show every value on a grid of ``step`` (0.005 -> 3)."""
+    step = abs(float(step))
+    if step == 0 or step >= 1:
+        return 0
+    return min(int(np.ceil(-np.log10(step) - 1e-9)), 6)
 
 
 def exact(value) -> float:
@@ -28,20 +52,29 @@ def exact(value) -> float:
     return float(f"{float(value):.12g}")
 
 
+LABEL_WIDTH = "90px"  # every slider's label: the same width, so the sliders line up equally long
+
+
 def look() -> dict:
-    """How every slider looks: its name in full, 320 pixels wide."""
-    return dict(style={"description_width": "initial"}, layout=W.Layout(width="320px"))
+    """How every slider looks: a label of the same width, 360 pixels wide in all."""
+    return dict(style={"description_width": LABEL_WIDTH}, layout=W.Layout(width="360px"))
 
 
 def make_slider(name, spec):
-    """The widget for one ``log_slider(...)`` / ``slider(...)`` spec."""
-    desc = spec.get("description") or name
+    """The widget for one ``log_slider(...)`` / ``slider(...)`` spec: a Greek label for a Greek
+    name, plain numbers in the readout ("0.0501", "0.90", "20", never "5.01e-2")."""
+    desc = spec.get("description") or label(name)
     if spec["kind"] == "log":
         return W.FloatLogSlider(value=spec["value"], base=10, min=np.log10(spec["lo"]),
                                 max=np.log10(spec["hi"]), step=0.05, description=desc,
-                                readout_format=".2e", continuous_update=True, **look())
+                                readout_format=".3r", continuous_update=True, **look())
+    if spec["kind"] == "int":
+        return W.IntSlider(value=int(spec["value"]), min=int(spec["lo"]), max=int(spec["hi"]),
+                           step=max(1, int(spec["step"])), description=desc,
+                           continuous_update=True, **look())
     return W.FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
-                         description=desc, readout_format=".3f", continuous_update=True, **look())
+                         description=desc, readout_format=f".{digits(spec['step'])}f",
+                         continuous_update=True, **look())
 
 
 class Controls:
@@ -60,9 +93,9 @@ class Controls:
         x0, x1 = surface.xlim
         y0, y1 = surface.ylim
         self.start_x = W.FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
-                                     description="start θ₁", **same)
+                                     description="start θ₁", readout_format=".2f", **same)
         self.start_y = W.FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
-                                     description="start θ₂", **same)
+                                     description="start θ₂", readout_format=".2f", **same)
         self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown", **same)
         self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 100),
                            interval=40, description="play")
@@ -78,7 +111,8 @@ class Controls:
 
     def values(self) -> dict:
         """The hyperparameters, as the explorer computes with them."""
-        return {k: exact(s.value) for k, s in self.hyper_sliders.items()}
+        return {k: s.value if isinstance(s, W.IntSlider) else exact(s.value)
+                for k, s in self.hyper_sliders.items()}
 
     def start(self) -> tuple:
         return exact(self.start_x.value), exact(self.start_y.value)
@@ -102,7 +136,8 @@ class Controls:
                 x = lo + i * step
                 if not lo - 1e-9 * step <= x <= hi + 1e-9 * step:
                     continue
-                x = exact(10.0 ** x if log else x)
+                x = int(round(x)) if isinstance(slider, W.IntSlider) else \
+                    exact(10.0 ** x if log else x)
                 v, st = dict(values), list(start)
                 if name is not None:
                     v[name] = x
