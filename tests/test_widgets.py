@@ -293,3 +293,9 @@ def test_compare_colours_yours_like_the_reference_dashed():
     assert colors == {"reference momentum": plots.COLORS["momentum"],
                       "your momentum": plots.COLORS["momentum"], "reference gd": plots.COLORS["gd"]}
     assert [ln.get_linestyle() for ln in ex.lines] == ["-", "--", "-"]
+
+
+def test_any_matplotlib_colour_is_shown_in_the_readout_too():
+    ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("GD", reference_rule("gd"), color="0.55")],
+                          SLIDERS, steps=20)
+    assert ex.readouts["GD"].style.text_color == "#8c8c8c"

@@ -59,7 +59,9 @@ class Canvas:
                                    for run in runs],
                                   fixed=[run.color for run in runs],
                                   styles=[run.dashed for run in runs])
-        self.colors = colors
+        from matplotlib.colors import to_hex
+
+        self.colors = [to_hex(c) for c in colors]  # as HTML colours too ("0.55" -> "#8c8c8c")
         self.lines, self.ends, self.starts, self.loss_lines = [], [], [], []
         self.halos, self.crosses, self.loss_crosses = [], [], []
         for run, color in zip(runs, colors):
