@@ -84,3 +84,77 @@ def test_a_path_that_diverges_ends_with_a_cross_at_its_last_finite_point():
     cross = [ln for ln in ax.lines if ln.get_marker() == "X"]
     assert len(cross) == 1 and (cross[0].get_xdata()[0], cross[0].get_ydata()[0]) == (2.0, 2.0)
     plt.close(fig)
+
+
+def test_panels_put_at_most_two_in_a_row():
+    fig, ax = plots.panels(1)
+    assert isinstance(ax, plt.Axes)
+    for n in (2, 3, 4):
+        fig, axes = plots.panels(n)
+        assert len(axes) == len(fig.axes) == n
+        columns = {round(a.get_position().x0, 3) for a in axes}
+        assert len(columns) <= 2
+    with pytest.raises(ValueError):
+        plots.panels(0)
+    plt.close("all")
+
+
+def test_shades_stay_the_method_s_colour_from_light_to_dark():
+    from matplotlib.colors import to_rgb
+
+    gd = plots.shades("gd", 3)
+    assert len(set(gd)) == 3 and plots.shades("momentum", 1) == [plots.COLORS["momentum"]]
+    light, dark = (np.array(to_rgb(c)) for c in plots.shades("gd", 2))
+    base = np.array(to_rgb(plots.COLORS["gd"]))
+    assert light.sum() > base.sum() > dark.sum()
+    hue = lambda c: np.argsort(c).tolist()  # noqa: E731  the order of r, g, b: the same hue
+    assert hue(light) == hue(base) == hue(dark)
+
+
+def test_series_and_finish_colour_by_method_and_put_the_legend_below():
+    fig, ax = plots.panels(1)
+    lines = plots.series(ax, {"GD": [3.0, 2.0, 1.0], "Nesterov": [3.0, 1.0, 0.5]})
+    assert [ln.get_color() for ln in lines] == [plots.COLORS["gd"], plots.COLORS["nesterov"]]
+    shade = plots.shades("gd", 2)
+    lines = plots.series(ax, {"η = 1": [1, 2], "η = 2": [2, 1]}, x=[1, 2], colors=shade, styles=["-", "--"])
+    assert [ln.get_color() for ln in lines] == shade and lines[1].get_linestyle() == "--"
+    plots.finish(ax, title="GD stalls", xlabel="step t", ylabel="loss", ylog=True)
+    assert ax.get_title() == "GD stalls" and ax.get_yscale() == "log"
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+    plots.finish(ax, legend=None)
+    assert ax.get_legend() is None
+    plt.close(fig)
+
+
+def test_trajectories_and_curves_share_colours_and_one_legend():
+    s = surfaces.saddle()
+    theta = np.linspace([0.0, 1.5], [1.0, 0.0], 20)
+    fig, (ax, ax2) = plots.trajectories_and_curves(
+        s, {"GD": theta, "momentum": theta[::-1]}, {"GD": np.ones(20), "momentum": np.ones(20) / 2},
+        titles=("momentum wins", None))
+    paths = {ln.get_label(): ln.get_color() for ln in ax.lines if not ln.get_label().startswith("_")}
+    curves = {ln.get_label(): ln.get_color() for ln in ax2.lines}
+    assert paths == curves == {"GD": plots.COLORS["gd"], "momentum": plots.COLORS["momentum"]}
+    assert ax.get_legend() is None and ax2.get_legend() is not None
+    assert ax.get_title() == "momentum wins" and len(fig.axes) == 2
+    shade = plots.shades("gd", 2)
+    fig, (ax, ax2) = plots.trajectories_and_curves(
+        s, {"η = 0.1": theta, "η = 0.2": theta}, {"η = 0.1": np.ones(20), "η = 0.2": np.ones(20)},
+        colors=shade, styles=["-", "--"])
+    assert [ln.get_color() for ln in ax2.lines] == shade
+    plt.close("all")
+
+
+def test_rate_curves_on_a_log_axis_with_measured_dots_in_the_method_colour():
+    fig, ax = plots.panels(1)
+    h = np.logspace(-3, 0.5, 50)
+    plots.rate_curves(ax, h, {"GD: |1 − h|": np.abs(1 - h), "Nesterov (eigenvalues)": 0.9 + 0 * h},
+                      measured={"Nesterov (measured)": 0.9 + 0 * h[::5]}, h_measured=h[::5])
+    assert ax.get_xscale() == "log"
+    dots = [ln for ln in ax.lines if ln.get_label() == "Nesterov (measured)"]
+    assert dots[0].get_color() == plots.COLORS["nesterov"]
+    assert any(ln.get_ydata()[0] == 1 for ln in ax.lines if ln.get_linestyle() == ":")  # ρ = 1
+    plots.figure_legend(fig, ax)
+    assert len(fig.legends) == 1
+    plt.close(fig)

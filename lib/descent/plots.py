@@ -241,20 +241,23 @@ def legend_outside(ax, handles=None, where: str = "below", **kw):
     n = len(handles) if handles is not None else len(ax.get_legend_handles_labels()[0])
     if where == "right":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kw)
-    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(max(n, 1), 3),
-                     borderaxespad=0.0, **kw)
+    kw.setdefault("ncol", min(max(n, 1), 3))
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0.0, **kw)
 
 
-def trajectories(surface, runs: dict, ax=None, legend=True):
+def trajectories(surface, runs: dict, ax=None, legend=True, colors=None, styles=None):
     """Contour plot of ``surface`` with one trajectory per entry of ``runs`` (label -> (T+1, 2)),
-    each in its method's colour where the label names one; the legend below the axes."""
+    each in its method's colour where the label names one (or ``colors[i]``, line style
+    ``styles[i]``: several runs of one method in its shades); the legend below the axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5), layout="constrained")
     contour(ax, surface)
-    for (label, theta), col in zip(runs.items(), colors_for(runs)):
-        path(ax, theta, label=label, color=col)
+    colors = list(colors) if colors is not None else colors_for(runs, styles=styles)
+    styles = list(styles) if styles is not None else ["-"] * len(runs)
+    for (label, theta), col, ls in zip(runs.items(), colors, styles):
+        path(ax, theta, label=label, color=col, ls=ls)
     if legend and runs:
         legend_outside(ax)
     return ax
@@ -273,3 +276,136 @@ def curves(ax, series: dict, steps=None, ylabel="loss", log=True):
     ax.tick_params(labelsize=FONT["tick"])
     ax.legend(fontsize=FONT["legend"])
     return ax
+
+
+# --- figures of the lectures: panels, shades of one method, finished axes --------------------
+
+#: a figure's width (inches) at notebook width for one and for two panels in a row
+WIDTH = {1: 6.4, 2: 10.5}
+
+
+def panels(n: int = 2, height: float = 3.9, width: float | None = None, **kw):
+    """A figure of ``n`` panels, at most two in a row (three or four panels: two rows), with a
+    constrained layout (legends below the axes keep their room). Returns (fig, axes): one Axes
+    for ``n = 1``, else a flat array of ``n`` Axes."""
+    import matplotlib.pyplot as plt
+
+    if n < 1:
+        raise ValueError("a figure has at least one panel")
+    ncols = 1 if n == 1 else 2
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width or WIDTH[ncols], height * nrows),
+                             layout="constrained", squeeze=False, **kw)
+    axes = axes.ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return (fig, axes[0]) if n == 1 else (fig, axes[:n])
+
+
+def shades(name: str, n: int, lightest: float = 0.5, darkest: float = -0.4) -> list:
+    """``n`` shades of method ``name``'s colour, light to dark: several runs of one method (several
+    η or α) stay recognisably that method. Positive fractions mix in white, negative ones black;
+    one shade is the method's colour itself."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    base = np.array(to_rgb(color(name)))
+    fractions = [0.0] if n == 1 else np.linspace(lightest, darkest, n)
+    return [to_hex(base + (1 - base) * f if f > 0 else base * (1 + f)) for f in fractions]
+
+
+#: line styles for several runs of one method, next to its shades
+STYLES = ("-", "--", ":", "-.")
+
+
+def finish(ax, title=None, xlabel=None, ylabel=None, legend: str | None = "below", xlog=False,
+           ylog=False, **legend_kw):
+    """Title, axis labels and log scales in the course's font sizes, and the legend outside the
+    axes (``"below"``, ``"right"``; ``"inside"``: matplotlib's best place; None: no legend)."""
+    if title is not None:
+        ax.set_title(title, fontsize=FONT["title"])
+    if xlabel is not None:
+        ax.set_xlabel(xlabel, fontsize=FONT["label"])
+    if ylabel is not None:
+        ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    if xlog:
+        ax.set_xscale("log")
+    if ylog:
+        ax.set_yscale("log")
+    ax.tick_params(labelsize=FONT["tick"])
+    has_labels = bool(ax.get_legend_handles_labels()[0])
+    if legend in ("below", "right") and has_labels:
+        legend_outside(ax, where=legend, **legend_kw)
+    elif legend == "inside" and has_labels:
+        legend_kw.setdefault("fontsize", FONT["legend"])
+        ax.legend(**legend_kw)
+    elif ax.get_legend() is not None:
+        ax.get_legend().remove()
+    return ax
+
+
+def series(ax, data: dict, x=None, colors=None, styles=None, markers=None, lw: float = 1.3, **kw):
+    """One line per entry of ``data`` (label -> values) against ``x`` (default 0, 1, ...): each in
+    ``colors[i]`` if given, else its method's colour (or the next free one); ``styles`` and
+    ``markers`` per line. Returns the lines. No axis decoration: see ``finish``."""
+    labels = list(data)
+    colors = list(colors) if colors is not None else colors_for(labels, styles=styles)
+    styles = list(styles) if styles is not None else ["-"] * len(labels)
+    markers = list(markers) if markers is not None else [None] * len(labels)
+    lines = []
+    for label, col, ls, mk in zip(labels, colors, styles, markers):
+        values = np.asarray(data[label])
+        xs = np.arange(len(values)) if x is None else np.asarray(x)
+        (line,) = ax.plot(xs, values, color=col, ls=ls, marker=mk, lw=lw, label=label, **kw)
+        lines.append(line)
+    return lines
+
+
+def trajectories_and_curves(surface, runs: dict, data: dict, colors=None, styles=None,
+                            titles=(None, None), ylabel="loss", steps=None, ylog=True, xlog=False,
+                            height: float = 4.2, legend: str = "below"):
+    """The course's most common figure: trajectories on the contours (left) and a curve per run
+    over the steps (right: ``data``, label -> values; the same labels and colours as ``runs``, or
+    its own labels in the same order). ``colors`` / ``styles`` default to each method's colour /
+    solid lines. One legend, below the right panel (the left one would repeat it). Returns
+    (fig, (ax, ax2))."""
+    fig, (ax, ax2) = panels(2, height=height)
+    labels = list(runs)
+    colors = list(colors) if colors is not None else colors_for(labels, styles=styles)
+    styles = list(styles) if styles is not None else ["-"] * len(labels)
+    trajectories(surface, runs, ax=ax, legend=False, colors=colors, styles=styles)
+    series(ax2, data, x=steps, colors=colors[: len(data)], styles=styles[: len(data)])
+    finish(ax, title=titles[0], legend=None)
+    finish(ax2, title=titles[1], xlabel="step t", ylabel=ylabel, xlog=xlog, ylog=ylog,
+           legend=legend)
+    return fig, (ax, ax2)
+
+
+def rate_curves(ax, h, rates: dict, colors=None, styles=None, measured: dict | None = None,
+                h_measured=None, xlabel="h = ηλ (log axis)", ylabel="per-step rate ρ",
+                title=None, ylim=(0, 1.3), legend: str | None = "below"):
+    """Per-step rates ρ(h) on a log axis of h, one curve per entry of ``rates`` (label -> ρ over
+    ``h``) in its method's colour (or ``colors``), measured rates (label -> values over
+    ``h_measured``) as dots in their method's colour, and the line ρ = 1 (above it a run
+    diverges)."""
+    labels = list(rates)
+    colors = list(colors) if colors is not None else colors_for(labels, styles=styles)
+    series(ax, rates, x=h, colors=colors, styles=styles)
+    if measured:
+        dots = colors_for(list(measured), styles=["o"] * len(measured))
+        for (label, values), col in zip(measured.items(), dots):
+            ax.plot(h_measured, values, "o", ms=3, color=col, label=label)
+    ax.axhline(1, color="k", lw=0.6, ls=":")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    return finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, xlog=True, legend=legend)
+
+
+def figure_legend(fig, ax=None, ncol: int | None = None, **kw):
+    """One legend below all the panels of ``fig`` (a constrained layout) for panels that share
+    their entries: the entries of ``ax`` (default: the first panel)."""
+    ax = ax if ax is not None else fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    kw.setdefault("fontsize", FONT["legend"])
+    kw.setdefault("frameon", False)
+    return fig.legend(handles, labels, loc="outside lower center",
+                      ncol=ncol or min(max(len(handles), 1), 4), **kw)
