@@ -291,7 +291,7 @@ def test_a_slow_rule_passes_with_a_warning(capsys):
 
     checks.check_against(slow, "gd", [1.0], [[2.0], [4.0]], {"eta": 0.5}, [[1.0], [0.0], [-2.0]], {})
     out = capsys.readouterr().out
-    assert "✓ gd matches" in out and "⚠ gd took" in out and "ms per step" in out
+    assert "✓ gd matches" in out and "⚠ gd took over 10 ms per step" in out
     def fast(theta, g, state, *, eta):
         return theta - eta * g, {}
 
