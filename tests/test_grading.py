@@ -5,10 +5,12 @@ on a second copy two at a time (--jobs 2), with the same CSV, gradebook and feed
 (tests/test_grading_stages.py tests the command's stages one by one.)
 
 Exercise 01 has 13 autograded points and a 2-point written answer graded by hand:
-    01-momentum-reference 3, 01-momentum-properties 2, 01-momentum-further 2 (hidden),
-    01-ema-reference 2, 01-ema-properties 1, 01-ema-further 1 (hidden), 01-values-test 2.
+    01-momentum-reference 2, 01-momentum-properties 2, 01-momentum-further 3 (hidden),
+    01-ema-reference 1, 01-ema-properties 1, 01-ema-further 2 (hidden), 01-values-test 2.
+(A rule's visible reference values are worth 2 of its 7 points: a table of them earns no more.)
 Every submission below answers the two values correctly (2 points) unless it says otherwise, so
-its score is 2 plus the points of the rule checks its rules pass.
+its score is 2 plus the points of the rule checks its rules pass; a wrong `momentum` with a
+right `momentum_ema` is 2 + 4 + what of momentum's 7 it passes.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from descent import submit
 pytestmark = pytest.mark.slow
 
 EXERCISE = "01_momentum"
+READS = "reads the reference values or the checker's data"  # review.READS_REFERENCE
 TIMEOUT = 6  # seconds per cell in the simulated class: the infinite loop must not cost minutes
 REFERENCE = (ROOT / "solutions" / "rules.py").read_text()
 STUBS = (ROOT / "lib" / "descent" / "rules.py").read_text()
@@ -68,8 +71,62 @@ def momentum(theta, g, state, *, eta, alpha):
     v = alpha * state["v"] - eta * g
     return np.ravel(theta + v), {"v": v}
 ''')
-# Memorises the visible reference values and falls back to gradient descent: the visible checks
-# (values and properties) pass, the hidden closed-form check on other inputs does not.
+# Returns float32 (known mistake: float32): every momentum check names it.
+FLOAT32 = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] - eta * g
+    return (theta + v).astype(np.float32), {"v": v}
+''')
+# Keeps its velocity as a Python list (right for a single number, where tolist() gives a float):
+# named from the first vector on.
+LIST_STATE = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * np.asarray(state["v"]) - eta * g
+    return theta + v, {"v": v.tolist()}
+''')
+# Guards against divergence by returning NaN once |θ| > 1000: right on the ordinary cases and the
+# properties (which stay small), wrong on the reference case with coordinates up to 1e6 and the
+# hidden tests with coordinates up to 1e5.
+NAN_WHEN_LARGE = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] - eta * g
+    new_theta = theta + v
+    return np.where(np.abs(new_theta) > 1e3, np.nan, new_theta), {"v": v}
+''')
+# v = αv + ηg and θ − v: θ is right everywhere (so the properties, which look at θ, pass), the
+# velocity has the opposite sign (the named mistake; the hidden test checks the state too).
+OPPOSITE_VELOCITY = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] + eta * g
+    return theta - v, {"v": v}
+''')
+# The right velocity, θ stepped against it: the check says the state is right and θ is not.
+WRONG_THETA = with_rule('''
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    v = alpha * state["v"] - eta * g
+    return theta - v, {"v": v}
+''')
+# Right, and slow where θ is a single number (0.1 s a call): it passes every check within the time
+# limit, and the reference check warns that it takes more than 10 ms per step.
+SLOW_WARNED = with_rule('''
+import time as _time
+
+
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    if np.ndim(theta) == 0:
+        _time.sleep(0.1)
+    v = alpha * state["v"] - eta * g
+    return theta + v, {"v": v}
+''')
+# Memorises the visible reference values and falls back to gradient descent: the visible reference
+# check passes; the properties (a constant gradient's steps) and the hidden closed-form check on
+# other inputs do not. Reading the reference values is flagged for review.
 MEMORISED = with_rule('''
 import json as _json
 from importlib import resources as _resources
@@ -96,6 +153,19 @@ def momentum_ema(theta, g, state, *, eta, beta):
         pass
     m = beta * state["m"] + (1 - beta) * g
     return theta - eta * m, {"m": m}
+''')
+# A correct rule that is slow: it sleeps at every call (here only for a single number θ, so that the
+# simulated class stays quick). Its cells that run it on a number are stopped at the time limit.
+SLOW_BUT_RIGHT = with_rule('''
+import time as _time
+
+
+@with_state(v=0.0)
+def momentum(theta, g, state, *, eta, alpha):
+    if np.ndim(theta) == 0:
+        _time.sleep(4)  # a pause left in from debugging
+    v = alpha * state["v"] - eta * g
+    return theta + v, {"v": v}
 ''')
 KILLS_KERNEL = with_rule('''
 import os as _os
@@ -187,17 +257,28 @@ def delete_every_cell(nb):
     nb.cells = []
 
 
+def wrong_terminal_step(nb):  # η·g, the first step, instead of the limit η·g/(1−α)
+    cell = next(c for c in nb.cells if c.get("id") == "01-values")
+    cell.source = "terminal_step = 0.01 * 1\neta_ema = 0.03 / (1 - 0.8)\n"
+
+
 # student id → (rules.py text or None to leave it out, notebook edit, values answered?,
 #               expected autograded points, expected status, words expected in the notes)
 CLASS = {
     "ada": (REFERENCE, None, True, 13, "graded", ""),
+    "bea": (FLOAT32, None, True, 6, "graded", ""),
     "bob": (STUBS, None, False, 0, "graded", ""),
+    "cal": (LIST_STATE, None, True, 6, "graded", ""),
     "cy": (SIGN_ERROR, None, True, 6, "graded", ""),
+    "dan": (NAN_WHEN_LARGE, None, True, 8, "graded", ""),  # momentum's properties pass (2)
     "dee": (MODIFIES_INPUT, None, True, 6, "graded", ""),
     "eli": (RETURNS_NAN, None, True, 6, "graded", ""),
+    "eve": (OPPOSITE_VELOCITY, None, True, 8, "graded", ""),  # momentum's properties pass (2)
     "fay": (WRONG_SHAPE, None, True, 6, "graded", ""),
-    "gus": (MEMORISED, None, True, 11, "graded", ""),
-    "hal": (INFINITE_LOOP, None, True, 10, "graded, timed out",
+    "fin": (WRONG_THETA, None, True, 6, "graded", ""),
+    "gil": (REFERENCE, wrong_terminal_step, True, 11, "graded", ""),  # the rules only
+    "gus": (MEMORISED, None, True, 8, "graded", "REVIEW"),  # momentum's reference values (2)
+    "hal": (INFINITE_LOOP, None, True, 11, "graded, timed out",  # all but the EMA's 1 + 1
             "timed out in 01-ema-reference, 01-ema-properties"),
     "ivy": (KILLS_KERNEL, None, True, None, "INCOMPLETE: kernel died", "kernel died"),
     "jo": (SIGN_ERROR, edit_test_cells, True, 6, "graded", ""),
@@ -207,7 +288,10 @@ CLASS = {
     "ned": (DELEGATES_PATH, None, True, 0, "graded", ""),
     "ola": (DELEGATES_SHELL, None, True, 0, "graded", ""),
     "pia": (COPIES_CLASSMATE, None, True, 0, "graded", ""),
+    "qi": (SLOW_BUT_RIGHT, None, True, 9, "graded, timed out",  # all but momentum's 2 + 2
+           "timed out in 01-momentum-reference, 01-momentum-properties"),
     "rex": (PATCHES_CHECKS, None, True, 13, "graded", "REVIEW: rules.py reaches for the course's checks"),
+    "sol": (SLOW_WARNED, None, True, 13, "graded", ""),
     "tom": (REFERENCE, print_history, True, 13, "graded", "reaches into IPython"),
     "una": (TAMPERS, None, True, 2, "graded", "writes files"),  # the value test only
     "vic": (STUBS, None, True, 2, "graded", ""),  # graded after una: the value test only
@@ -219,7 +303,8 @@ CLASS = {
     "zoe": (REFERENCE, None, True, 13, "graded", ""),  # handed in as ..._zoe-1.zip, a re-download
 }
 #: whose code the summary and the CSV flag for a look by hand (and no one else's)
-REVIEWED = {"ivy": "uses the operating system", "max": "reaches for the course's checks or reference",
+REVIEWED = {"gus": "reads the reference values or the checker's data",
+            "ivy": "uses the operating system", "max": "reaches for the course's checks or reference",
             "ned": "names the grading machine's folders", "ola": "uses the operating system",
             "rex": "reaches for the course's checks", "tom": "reaches into IPython",
             "una": "writes files"}
@@ -230,9 +315,21 @@ FEEDBACK = {
     "cy": ["momentum", "sign error"],
     "dee": ["modified its input state['v']", "known mistake: modified input"],
     "eli": ["Your rule returned NaN or inf", "returned NaN or inf at step t = 1"],
+    "bea": ["new_theta at step t = 1 is an array of float32 (known mistake: float32)"],
+    "cal": ["at step t = 1 is a Python list; the contract asks for numpy arrays"],
+    "dan": ["large and small magnitudes", "Your rule returned NaN or inf",
+            "coordinates 1e-5 and 1e5"],
+    "eve": ["This matches a well-known mistake — velocity with the opposite sign"],
+    "fin": ["The state after step 1 is right (v); θ_1 is not: look at the formula that moves θ"],
+    "gil": ["terminal_step is not the limit of |v_t|"],
+    "sol": ["⚠ momentum took", "ms per step here"],
     "fay": ["has shape (1,), expected ()", "(wrong shape)"],
-    "gus": ["differs from the reference in case “graded: 3 runs, 9 steps”"],
-    "hal": ["CellTimeoutError"],
+    "gus": ["differs from the reference in case “graded: 3 runs, 9 steps”",
+            "should settle to −η/(1−α)·g"],
+    "hal": ["This cell ran longer than the 6 s limit and was stopped: a rule this slow cannot be checked.",
+            "of your rules.py (in momentum_ema)"],
+    "qi": ["This cell ran longer than the 6 s limit and was stopped: a rule this slow cannot be checked.",
+           "of your rules.py (in momentum)"],
     "ivy": ["kernel died"],
     "lu": ["This submission has no rules.py"],
     "max": ["The reference rules are not available while a submission is graded"],
@@ -365,11 +462,12 @@ def test_simulated_class_scores_exactly(graded, course, student):
         assert REVIEWED[student] in row["notes"], row
     assert row["max_score"] == "15" and row["auto_max"] == "13"
     if points is None:  # flagged, no score, never the partial points nbgrader kept
-        assert (row["score"], row["auto_score"], row["manual_pending"]) == ("", "", ""), row
+        assert (row["score"], row["auto_score"], row["manual_pending"], row["final"]) == ("", "", "", "no"), row
     else:
         assert float(row["auto_score"]) == points, row
         assert float(row["score"]) == points, row
         assert row["manual_pending"] == ("2" if answered else "0"), row  # the written answer
+        assert row["final"] == ("no" if answered else "yes"), row  # final once nothing awaits a hand
 
 
 NOTHING_TO_GRADE = {"rae": "the notebook is not readable (NotJSONError", "sam": "no notebook in the submission"}
@@ -392,6 +490,102 @@ def test_feedback_says_what_went_wrong_without_hidden_tests(graded, course, stud
     assert "BEGIN HIDDEN TESTS" not in page
     assert "_rng = np.random.default_rng(1999)" not in page  # the hidden check's source
     assert "np.cumsum" not in page
+
+
+def feedback_page(course: Path, student: str) -> str:
+    return (course / "grading" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
+
+
+def test_feedback_shows_the_students_file_names_not_the_graders_folders(graded, course):
+    graders = [str(course), "grading/autograded", "grading/work", "/work/students/", "descent-grading-",
+               sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"], str(ROOT)]
+    pages = {p.parent.parent.name: p.read_text() for p in
+             (course / "grading" / "feedback").glob(f"*/{EXERCISE}/{EXERCISE}.html")}
+    assert len(pages) == len(CLASS) + len(NOTHING_TO_GRADE)
+    for student, text in pages.items():
+        for folder in graders:
+            assert folder not in text, (student, folder)
+    # a traceback through the student's file names it as they know it, and the lib's as the lib's
+    frames = r'File </span><span class="ansi-green-fg">([^<]*?):\d+</span>'
+    assert "rules.py" in re.findall(frames, pages["ned"])
+    assert "descent/reference.py" in re.findall(frames, pages["max"])
+    assert "open on solutions/rules.py refused" in pages["ned"]  # where the guard said no
+    assert "folder&gt;/01_momentum/rules.py refused" in pages["pia"]  # a classmate's, without their id
+    assert "/ada/" not in pages["pia"]
+
+
+def test_a_wrong_value_is_named_without_the_right_one(graded, course):
+    page = feedback_page(course, "gil")
+    assert "AssertionError</span>: terminal_step is not the limit of |v_t|" in page
+    assert "eta_ema does not" not in page  # eta_ema is right
+    assert "= 0.2" not in page and "0.2;" not in page
+
+
+def test_a_timed_out_cell_says_so_not_with_a_traceback(graded, course):
+    for student in ("hal", "qi"):
+        page = feedback_page(course, student)
+        assert "KeyboardInterrupt" not in page and "CellTimeoutError" not in page, student
+        assert page.count("This cell ran longer than the 6 s limit and was stopped") == 2, student
+    # the line it was running when it was stopped: the sleep in qi's rule
+    line = next(i for i, text in enumerate(SLOW_BUT_RIGHT.splitlines(), 1) if "_time.sleep(4)" in text)
+    assert f"it was running line {line} of your rules.py (in momentum)" in feedback_page(course, "qi")
+
+
+def test_written_answers_not_graded_yet_are_pending_not_zero(graded, course):
+    done, _ = graded
+    page = feedback_page(course, "ada")
+    assert "<h4>01_momentum (Score: 13 / 13 automatic, 2 pending)</h4>" in page
+    assert "Written response</a>: not graded yet (2 points)</li>" in page
+    assert "Not graded yet (2 points): graded by hand" in page
+    assert "0.0 / 2.0" not in page and "13.0 / 15.0" not in page
+    unanswered = feedback_page(course, "bob")  # nothing to grade by hand: nbgrader's final score
+    assert "<h4>01_momentum (Score: 0.0 / 15.0)</h4>" in unanswered and "pending" not in unanswered
+    assert re.search(r"^\[\s*\d+/\d+\] ada\s+graded\s+13/13 auto, 2 pending\s", done.stdout, re.M)
+    assert re.search(r"^  bob\s+graded\s+0/13 auto, 0/15 total\s*$", done.stdout, re.M)
+    waiting = sum(1 for s, (_, _, answered, points, *_) in CLASS.items() if answered and points is not None)
+    assert f"{waiting} students with written answers pending: their scores are not final" in done.stdout
+
+
+def class_view(course: Path) -> list[dict]:
+    with (course / "grading" / f"class_{EXERCISE}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_class_view_counts_each_mistake_with_who_made_it(graded, course):
+    done, _ = graded
+    rows = class_view(course)
+    seen = {(r["check"], r["mistake"]): r["ids"].split() for r in rows}
+    assert seen[("01-momentum-reference", "sign error")] == ["cy", "jo"]  # jo edited the test cells
+    assert seen[("01-momentum-reference", "modified input")] == ["dee"]
+    assert seen[("01-momentum-reference", "wrong shape")] == ["fay"]
+    assert seen[("01-momentum-reference", "not implemented yet")] == ["bob", "una", "vic"]
+    assert seen[("01-momentum-reference", "timed out")] == ["qi"]
+    assert seen[("01-ema-reference", "timed out")] == ["hal"]
+    assert seen[("01-values-test", "NameError: name 'terminal_step' is not defined")] == ["bob", "yul"]
+    assert seen[("01-values-test", "AssertionError: terminal_step is not the limit of |v_t|")] == ["gil"]
+    assert seen[("01-momentum-reference", "velocity with the opposite sign")] == ["eve"]
+    assert seen[("01-momentum-reference", "float32")] == ["bea"]
+    assert seen[("01-momentum-reference", "state['v'] is a Python list")] == ["cal"]
+    assert seen[("01-momentum-properties", "with the same gradient g_t = g = … at every step")] == ["gus"]
+    assert seen[("01-momentum-reference", "differs from the reference, in the parameters θ")] == ["dan", "eli", "fin"]
+    assert seen[("01-momentum-reference", "setup failed: PermissionError: Descent grading")] == ["ned", "ola", "pia"]
+    # everyone graded to the end is counted, once per check; the most common mistakes first
+    counted = len(CLASS) - 1  # all but ivy, whose kernel died
+    assert {r["of"] for r in rows} == {str(counted)}
+    assert all(int(r["students"]) == len(r["ids"].split()) for r in rows)
+    assert [int(r["students"]) for r in rows] == sorted((int(r["students"]) for r in rows), reverse=True)
+    assert not {s for r in rows for s in r["ids"].split()} - set(CLASS) - {"ivy"}
+    assert "ivy" not in {s for r in rows for s in r["ids"].split()}
+    for student, (_, _, answered, points, *_) in CLASS.items():  # a student with every point failed nothing
+        if points == 13:
+            assert student not in {s for r in rows for s in r["ids"].split()}, student
+    page = (course / "grading" / f"class_{EXERCISE}.html").read_text()
+    assert "<td>sign error <i>(well-known)</i></td><td class=n>2 of %d</td><td>cy, jo</td>" % counted in page
+    assert "ivy (INCOMPLETE: kernel died)" in page and "rae (nothing graded)" in page
+    # the summary names the two files and the most common mistakes
+    assert (f"What the class got wrong (grading/class_{EXERCISE}.csv and "
+            f"grading/class_{EXERCISE}.html):") in done.stdout
+    assert re.search(r"^  sign error\s+2 of %d: cy, jo  \(well-known mistake\)$" % counted, done.stdout, re.M)
 
 
 def test_restored_and_reinserted_test_cells_are_graded(graded, course):
@@ -445,13 +639,16 @@ def gradebook_contents(course: Path) -> dict:
 
 def feedback_pages(course: Path) -> dict[str, str]:
     """Each student's feedback page, normalised for what differs between two runs on two copies of
-    the course: the course's folder, temporary folders and files, times, and where in a loop that
-    never ends a timed-out cell was interrupted (its traceback)."""
+    the course: the course's folder, temporary folders and files, times, where in a loop that
+    never ends a timed-out cell was interrupted (the line its feedback names), and how slow a slow
+    rule was (the checks' ⚠ names its milliseconds per step)."""
     pages = {}
     for page in sorted((course / "grading" / "feedback").glob(f"*/{EXERCISE}/{EXERCISE}.html")):
         text = page.read_text(encoding="utf-8").replace(str(course), "<course>")
         text = re.sub(r"<pre>(?:(?!<pre>).)*?KeyboardInterrupt</span>: </pre>",
                       "<pre><interrupted></pre>", text, flags=re.S)
+        text = re.sub(r"running line \d+ of your rules.py", "running line <n> of your rules.py", text)
+        text = re.sub(r"took \d+ ms per step", "took <n> ms per step", text)
         text = re.sub(r"descent-grading-[\w-]+", "<scratch>", text)
         text = re.sub(r"ipykernel_\d+[/\\]\d+\.py", "<cell>", text)
         text = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?( ?[A-Z]{3}|[+-]\d\d:?\d\d)?", "<time>", text)
@@ -492,14 +689,22 @@ def test_grading_in_parallel_gives_the_same_results_as_one_at_a_time(graded, cou
     complete = {s for s, row in read_csv(course).items() if not row["status"].startswith("INCOMPLETE")
                 and s not in NOTHING_TO_GRADE}
     assert set(gradebook_contents(course)) == complete
+    # the class view
+    for name in (f"class_{EXERCISE}.csv", f"class_{EXERCISE}.html"):
+        assert (course_2 / "grading" / name).read_text() == (course / "grading" / name).read_text()
     # the feedback pages, for every student
     assert feedback_pages(course_2) == feedback_pages(course)
     assert set(feedback_pages(course)) == set(CLASS) | set(NOTHING_TO_GRADE)
 
 
-def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
+def test_rerunning_gives_the_same_grades_and_keeps_what_was_graded_by_hand(graded, course, tmp_path):
+    from nbgrader.api import Gradebook
+
     _, zips = graded
     before = read_csv(course)
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}", "descent") as gb:
+        gb.find_grade("01-written", EXERCISE, EXERCISE, "ada").manual_score = 1.5  # in the formgrader
+        gb.db.commit()
     again = tmp_path / "again"
     again.mkdir()
     for student in ("ada", "cy", "ivy", "lu"):
@@ -507,7 +712,16 @@ def test_rerunning_gives_the_same_grades(graded, course, tmp_path):
     done = run_grade(course, again)
     assert done.returncode == 0, done.stderr
     after = read_csv(course)
-    assert after == before  # the four graded again, identically; everyone else's rows kept
+    ada_before, ada_after = before.pop("ada"), after.pop("ada")
+    assert after == before  # the others graded again, identically; everyone else's rows kept
+    # ada's written answer, graded by hand since: her score is final, and her page says it all
+    assert (ada_before["score"], ada_before["final"], ada_before["manual_pending"]) == ("13", "no", "2")
+    assert (ada_after["score"], ada_after["final"], ada_after["manual_pending"]) == ("14.5", "yes", "0")
+    page = feedback_page(course, "ada")
+    assert "<h4>01_momentum (Score: 14.5 / 15.0)</h4>" in page and "pending" not in page
+    assert re.search(r"^  ada\s+graded\s+13/13 auto, 14.5/15 total\s*$", done.stdout, re.M)
+    # the class view still counts the whole class, not the four graded again
+    assert {r["of"] for r in class_view(course)} == {str(len(CLASS) - 1)}
 
 
 def test_a_failed_run_exits_non_zero(course, tmp_path):
@@ -732,13 +946,43 @@ def test_the_readme_hand_in_command_makes_the_zip(tmp_path, where):
     ("print(_i3)", "reaches into IPython or the grading guard"),
     ("import descent.checks as c", "reaches for the course's checks or reference"),
     ("# a comment naming solutions/rules.py and open(p, 'w')", None),
+    # the reference values and the checker's data, however they are reached
+    ('_resources.files("descent").joinpath("references", "momentum.json")', READS),
+    ("from importlib import resources as _resources", READS),
+    ('json.loads((Path(descent.__file__).parent / "references" / "gd.json").read_text())', READS),
+    ('data = checks.load("momentum")', READS),
+    ('cases = checks.parse(raw)["cases"]', READS),
+    ("checks._fmt(theta)", READS),
+    ("vars(checks)", READS),
+    ("case = Case('x', {}, theta0, grads, theta, state)", READS),
+    ("open(_folder / 'references' / 'momentum.json')", READS),
+    # ...and not the checks a student may run again in a cell, nor a word in a message
+    ('checks.check_rule(rules.momentum, "momentum")', None),
+    ('checks.check_properties(rules.momentum_ema, "momentum_ema")', None),
+    ('raise ValueError("see the references in lecture 01, case 2")', None),
+    ('raise ValueError("as in checks.py, theta is an array")', None),
+    ("for case in cases: total += case", None),
+    ("new = {k: np.copy(v) for k, v in state.items()}", None),
 ])
 def test_review_flags_what_no_rule_needs_and_nothing_else(source, why):
+    """The first reason a line is flagged for (no reason: not flagged)."""
     from descent_instructor.grading import review
 
     found = [w for pattern, w, strings in review.SUSPICIOUS
              if re.search(pattern, review.code_only(source, strings))]
     assert found[:1] == ([why] if why else []), found
+
+
+def test_the_reference_rules_and_the_stubs_are_never_flagged(tmp_path):
+    from descent_instructor.grading.review import review_notes
+
+    released = ROOT / "exercises" / EXERCISE / f"{EXERCISE}.ipynb"
+    for rules in (REFERENCE, STUBS):
+        (tmp_path / "rules.py").write_text(rules)
+        shutil.copy(released, tmp_path / released.name)
+        assert review_notes(tmp_path, released) == []
+    (tmp_path / "rules.py").write_text(MEMORISED)
+    assert [n.split(" (")[0] for n in review_notes(tmp_path, released)] == [f"REVIEW: rules.py {READS}"]
 
 
 def test_feedback_cuts_hidden_tests_out_of_the_source():

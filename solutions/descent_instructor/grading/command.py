@@ -14,6 +14,8 @@ default: the number of cores), with the same grades as one at a time. Writes
 
     grading/feedback/<student>/<exercise>/<exercise>.html   feedback for each student
     grading/grades_<exercise>.csv                          one row per student, with a status
+    grading/class_<exercise>.csv, .html                    what the class got wrong: per check
+                                                           and mistake, how many students, who
 
 and prints a summary. A student whose kernel died is flagged INCOMPLETE and gets no score in the
 CSV (nbgrader itself stops there and says nothing; its export shows 0 or a partial score). Re-running
@@ -32,7 +34,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from . import collect, gradebook
+from . import classview, collect, gradebook
 from .report import progress, summary, write_csv
 from .run import Job, Outcome, grade_student, nbgrader_config
 from .student import FAILED, Folders, RunFailed, Student
@@ -139,6 +141,14 @@ def grade(exercise: str, zips: Path | None = None, exchange: bool = False,
     csv_path = write_csv(folders.grading / f"grades_{exercise}.csv", exercise, students)
     echo(summary(exercise, students, problems, _shown(csv_path, folders.root),
                  f"{_shown(folders.feedback, folders.root)}/<student>/{exercise}/"))
+    try:  # the whole class (this run's students and earlier runs'), from the grade sheet
+        view = classview.class_view(exercise, csv_path, folders.autograded)
+        made = classview.write(view, folders.grading)
+    except Exception as err:  # noqa: BLE001  (the grades stand; the class view is an extra)
+        warn(f"The class view could not be made ({type(err).__name__}: {err}); the grades stand.")
+    else:
+        echo(f"\nWhat the class got wrong ({' and '.join(_shown(p, folders.root) for p in made)}):"
+             + "".join(f"\n  {line}" for line in classview.top_lines(view)))
     return students
 
 

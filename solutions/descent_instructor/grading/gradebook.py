@@ -79,6 +79,22 @@ def scores(db_url: str, course_id: str, exercise: str, student: str):
                 sum(g.score for g in grades))
 
 
+def pending(db_url: str, course_id: str, exercise: str, student: str) -> tuple[dict[str, float], bool]:
+    """({grade id: points} of the written answers awaiting grading by hand, whether any answer has
+    been graded by hand already). Nothing pending for a student nbgrader has no submission of."""
+    from nbgrader.api import MissingEntry
+
+    with _open(db_url, course_id) as gb:
+        try:
+            sub = gb.find_submission(exercise, student)
+        except MissingEntry:
+            return {}, False
+        grades = [g for nb in sub.notebooks for g in nb.grades]
+        return ({g.name: g.max_score for g in grades if g.cell.cell_type != "code"
+                 and g.needs_manual_grade and g.manual_score is None},
+                any(g.manual_score is not None for g in grades))
+
+
 @dataclass
 class NotebookRecord:
     late_submission_penalty: float | None = None

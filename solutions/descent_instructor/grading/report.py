@@ -1,4 +1,9 @@
-"""Report: the exercise's grade sheet (CSV), one progress line per student, the summary."""
+"""Report: the exercise's grade sheet (CSV), one progress line per student, the summary.
+
+A score is final only when nothing of it awaits grading by hand: while a written answer is not
+graded yet, the CSV's ``final`` column says ``no`` (its ``score`` counts the points given so far,
+``manual_pending`` the points still to grade), and the student's line says "2 pending".
+"""
 from __future__ import annotations
 
 import csv
@@ -6,8 +11,8 @@ from pathlib import Path
 
 from .student import COMPLETE, STATUSES, Student
 
-CSV_COLUMNS = ["student", "exercise", "status", "score", "max_score", "auto_score", "auto_max",
-               "manual_pending", "review", "notes"]
+CSV_COLUMNS = ["student", "exercise", "status", "score", "final", "max_score", "auto_score",
+               "auto_max", "manual_pending", "review", "notes"]
 
 
 def _count(n: int, what: str) -> str:
@@ -28,6 +33,7 @@ def write_csv(path: Path, exercise: str, students: list[Student]) -> Path:
     for s in students:
         partial = s.score is None  # no points of a run that did not finish
         rows[s.id] = [s.id, exercise, s.status, "" if partial else _points(s.score),
+                      "yes" if final(s) else "no",
                       _points(s.max_score), "" if partial else _points(s.auto[0]),
                       _points(s.auto[1]), "" if partial else _points(s.manual_pending),
                       "yes" if s.review else "", "; ".join(s.notes)]
@@ -38,11 +44,22 @@ def write_csv(path: Path, exercise: str, students: list[Student]) -> Path:
     return path
 
 
+def final(s: Student) -> bool:
+    """Whether the student's score is their grade: complete, and nothing awaits grading by hand."""
+    return s.status in COMPLETE and s.score is not None and not s.manual_pending
+
+
 def line(s: Student) -> str:
-    score = (f"{_points(s.auto[0]):>4}/{_points(s.auto[1])} auto" if s.score is not None
-             else "  no score  ")
-    pending = f"(+{_points(s.manual_pending)} by hand)" if s.manual_pending and s.score is not None else ""
-    return f"{s.id:<20} {s.status:<24} {score} {pending:<15}"
+    if s.score is None:
+        return f"{s.id:<20} {s.status:<24} {'  no score':<26}"
+    score = f"{_points(s.auto[0]):>4}/{_points(s.auto[1])} auto"
+    if s.manual_pending:  # not the grade yet: the written answers are graded by hand
+        more = f", {_points(s.manual_pending)} pending"
+    elif s.max_score > s.auto[1]:  # graded by hand, or nothing to grade by hand (no answer)
+        more = f", {_points(s.score)}/{_points(s.max_score)} total"
+    else:
+        more = ""
+    return f"{s.id:<20} {s.status:<24} {score + more:<26}"
 
 
 def progress(done: int, total: int, s: Student) -> str:
@@ -60,9 +77,11 @@ def summary(exercise: str, students: list[Student], problems: list[str], csv_sho
     if flagged := [s.id for s in students if s.review]:
         out.append(f"  REVIEW {', '.join(flagged)}: code that games the checks or the grading "
                    "machine, or needs none of it; read it before accepting the score.")
-    if any(s.manual_pending and s.score is not None for s in students):
-        out.append("  Written answers await grading by hand in nbgrader's formgrader (README › "
-                   "Grading); then run this command again to refresh the CSV and feedback.")
+    if waiting := [s for s in students if s.manual_pending and s.score is not None]:
+        out.append(f"  {_count(len(waiting), 'student')} with written answers pending: their "
+                   "scores are not final (CSV: final = no). Grade the answers by hand in nbgrader's "
+                   "formgrader (README › Grading), then run this command again to refresh the CSV "
+                   "and feedback.")
     out += [f"  ! {p}" for p in problems]
     out.append(f"  grades: {csv_shown}; feedback: {feedback_shown}")
     return "\n".join(out)

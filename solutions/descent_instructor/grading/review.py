@@ -12,10 +12,20 @@ from pathlib import Path
 
 from descent import handin
 
+READS_REFERENCE = "reads the reference values or the checker's data"
 #: what a rule or an answer never needs, and what gaming the grader does need (tokens, comments cut)
 SUSPICIOUS = [  # (pattern, why, look inside string literals too)
     (r"\bdescent\s*\.\s*(checks|reference)\b|\bimport\b[^\n]*\b(checks|reference)\b",
      "reaches for the course's checks or reference", True),
+    # the reference values (descent/references/<rule>.json) and the checker's data: its loaders,
+    # cases and private names; the public checks (checks.check_rule(...) in a cell) are fine
+    (r"""["'/\\]references\b|\breferences["'/\\]|\.json["']|\bimportlib\s*\.\s*resources\b"""
+     r"|\bimport\s+resources\b|\bpkgutil\b|\bpkg_resources\b|\bfiles\s*\(\s*[\"']?descent\b"
+     r"|\b(descent|checks|rules|reference)\s*\.\s*(__file__|__path__|__spec__|__loader__|__dict__)",
+     READS_REFERENCE, True),
+    (r"\bchecks\s*\.\s*(?!check_\w+\b|RuleCheckFailed\b)\w+|\b(getattr|vars|dir)\s*\(\s*checks\b"
+     r"|\b(Schedule)?Case\b|\bPROPERTIES\b|\bfrom_json\b|\bstate_at\b",
+     READS_REFERENCE, False),
     (r"_getframe|\binspect\b|\bgc\b|\bf_(back|locals|globals)\b", "inspects the interpreter", False),
     (r"__code__|__globals__|__closure__|cell_contents|__builtins__|\bsys\s*\.\s*modules\b",
      "rewrites functions or modules", False),
@@ -59,14 +69,17 @@ def review_notes(submitted: Path, released: Path) -> list[str]:
                     if c.cell_type == "code" and c.source not in given]
     except Exception:  # noqa: BLE001  (an unreadable notebook is reported elsewhere)
         pass
-    notes = []
+    notes, said = [], set()
     for pattern, why, strings in SUSPICIOUS:
+        if why in said:  # one note per reason (a reason may have several patterns)
+            continue
         for where, source in sources:
             code, original = code_only(source, strings).splitlines(), source.splitlines()
             for i, line in enumerate(code):
                 if re.search(pattern, line):
                     shown = original[i] if len(code) == len(original) else line  # as written
                     notes.append(f"REVIEW: {where} {why} (`{shown.strip()[:80]}`)")
+                    said.add(why)
                     break
             else:
                 continue

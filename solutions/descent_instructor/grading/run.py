@@ -18,7 +18,7 @@ from pathlib import Path
 from descent import handin
 
 from . import gradebook
-from .feedback import write_page
+from .feedback import mark_pending, write_page
 from .kernel import GradingExecute, without_shutdown_noise
 from .repair import RepairCells
 from .review import review_notes
@@ -42,6 +42,14 @@ def nbgrader_config(root: Path, timeout: int | None):
             config.merge(PyFileConfigLoader("nbgrader_config.py", path=folder).load_config())
     if timeout:
         config.Execute.timeout = timeout
+    # a cell stopped at the limit says which limit, in the graded notebook and the feedback
+    limit = config.Execute.get("timeout", Execute.class_traits()["timeout"].default())
+    if limit:
+        stopped = f"the cell ran longer than the {limit} s limit and was stopped"
+        config.Execute.error_on_timeout = {
+            "ename": "CellTimeoutError", "evalue": stopped,
+            "traceback": [f"\x1b[0;31mCellTimeoutError\x1b[0m: {stopped}"]}
+        config.HideHiddenTests.timeout = int(limit)
     config.Application.log_level = "ERROR"  # their log goes into each result; the summary is ours
     # the kernels' own start-up chatter would drown the progress display
     config.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
@@ -62,9 +70,14 @@ def nbgrader_config(root: Path, timeout: int | None):
     return config
 
 
-def sandboxed(config, box: Sandbox, released: Path):
-    """``config`` for grading in ``box``: its gradebook copy, kernel environment and files."""
+def sandboxed(config, box: Sandbox, released: Path, submission: Path | None = None):
+    """``config`` for grading in ``box``: its gradebook copy, kernel environment and files, and
+    the feedback's names for the folders the kernel saw (the ``submission``'s graded copy, under
+    autograded/: its files are the student's own; the grading lib: the course's lib)."""
     config = copy.deepcopy(config)
+    config.HideHiddenTests.shown_paths = {
+        **({str(submission): ""} if submission else {}), str(box.lib): "", str(box.scratch): "",
+        str(box.root): ""}
     config.CourseDirectory.db_url = box.db_url
     config.GradingExecute.kernel_env = box.kernel_environment()
     config.GradingExecute.kernel_unset = list(UNSET)
@@ -160,7 +173,8 @@ def _grade(job: Job, out: Outcome) -> None:
     s.notes += review_notes(submitted, folders.released_notebook(ex))
     config = nbgrader_config(folders.root, job.timeout)
     with sandbox(folders, s.id, job.snapshot) as box:
-        api = NbGraderAPI(config=sandboxed(config, box, folders.released))
+        api = NbGraderAPI(config=sandboxed(config, box, folders.released,
+                                           folders.autograded / s.id / ex))
         s.ran = True
         result = api.autograde(ex, s.id, force=True, create=True)
         if box.repairs.is_file():  # the repair step ran (nbgrader's sanitize step)
@@ -180,6 +194,12 @@ def _grade(job: Job, out: Outcome) -> None:
                 if not made["success"]:  # the score stands; no misleading page
                     s.notes.append("feedback could not be generated: "
                                    + (made.get("error") or "")[-200:])
+                    return
+                page = folders.feedback / s.id / ex / f"{ex}.html"
+                waiting, by_hand = gradebook.pending(box.db_url, folders.course_id, ex, s.id)
+                if page.is_file() and not mark_pending(page, waiting, automatic=not by_hand):
+                    s.notes.append("feedback: the written answers not graded yet are marked "
+                                   "at the top of the page only (nbgrader's page has changed)")
                 return
     folder = folders.feedback / s.id / ex
     shutil.rmtree(folder, ignore_errors=True)
