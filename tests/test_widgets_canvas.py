@@ -154,3 +154,22 @@ def test_the_readout_says_how_each_run_ends():
                     f"within 1e-06 of the minimum at step {reached}")
     assert "not within 1e-06" in Canvas(QUAD, RUNS, 60).readout(good, 3)["momentum"]
     assert number(0.05) == "0.05" and number(2000) == "2000" and number(1.5e-9) == "1.500e-09"
+
+
+def test_an_explorer_can_share_another_ones_fixed_loss_axis():
+    from descent import reference, surfaces, widgets
+
+    runs = [widgets.Run("momentum", reference.rule("momentum"), hyper={"alpha": 0.9})]
+
+    def explorer(eta, **kw):
+        return widgets.Explorer(surfaces.rosenbrock(), runs,
+                                {"eta": widgets.log_slider(1e-4, 1e-2, eta)}, steps=300, **kw)
+
+    first = explorer(1e-3)
+    first.hyper_sliders["eta"].value = 2e-3  # the axis stays where the first runs fixed it
+    same = explorer(2e-3, loss_decades=first.canvas.loss_decades)
+    own = explorer(2e-3)
+    assert same.canvas.loss_decades == first.canvas.loss_decades
+    assert own.canvas.loss_decades != first.canvas.loss_decades  # fixed from its own first runs
+    assert bytes(same.image.value) == bytes(first.image.value)
+    assert bytes(own.image.value) != bytes(first.image.value)

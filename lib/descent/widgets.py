@@ -36,10 +36,13 @@ class Explorer:
     start:     start point (default: the surface's); sliders let the reader move it
     loss_panel: also plot the loss of each run against the step
     note:      a line shown above any message about the runs
+    loss_decades: the loss panel's limits as powers of ten (lo, hi), to share another
+               explorer's (``other.canvas.loss_decades``); default: fixed from the first runs
     """
 
     def __init__(self, surface, runs, sliders, steps: int = 200, start=None,
-                 loss_panel: bool = True, note: str = "", size=(9.0, 3.8), dpi: int = 80):
+                 loss_panel: bool = True, note: str = "", size=(9.0, 3.8), dpi: int = 80,
+                 loss_decades=None):
         self.surface = surface
         self.runs = list(runs)
         self.max_steps = steps
@@ -55,6 +58,8 @@ class Explorer:
 
         # the figure: contours and the loss panel, drawn once; the runs' lines move on it
         self.canvas = Canvas(surface, self.runs, steps, loss_panel, size, dpi)
+        if loss_decades is not None and self.canvas.ax_loss is not None:
+            self.canvas.fix_loss_axis(loss_decades[0])
         self.fig, self.ax, self.ax_loss = self.canvas.fig, self.canvas.ax, self.canvas.ax_loss
         self.lines, self.loss_lines = self.canvas.lines, self.canvas.loss_lines
         self.starts, self.ends = self.canvas.starts, self.canvas.ends

@@ -586,7 +586,8 @@ def _probe(n=0):
     fresh = _dw.Explorer(ex.surface, ex.runs, specs, steps=ex.max_steps,
                          start=(ex.start_x.value, ex.start_y.value), note=ex.note,
                          loss_panel=ex.ax_loss is not None,
-                         size=tuple(ex.fig.get_size_inches()), dpi=int(ex.fig.dpi))
+                         size=tuple(ex.fig.get_size_inches()), dpi=int(ex.fig.dpi),
+                         loss_decades=ex.canvas.loss_decades)  # the same fixed loss axis
     fresh.steps.value = ex.steps.value
     expected = bytes(fresh.image.value)
     fresh.widget.close()

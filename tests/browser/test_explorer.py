@@ -49,7 +49,7 @@ def _assert_shows_the_picture_for(explorer, before: dict, before_shown: str) -> 
 
 def test_arrow_keys_on_the_eta_slider_redraw_the_picture_for_the_new_value(momentum):
     explorer = momentum.explorer(0)
-    assert explorer.label(0) == "eta"
+    assert explorer.label(0) == "η"
     explorer.wait_settled()
     before, before_shown = probe_explorer(momentum), explorer.digest()
     assert before_shown == before["digest"] == before["expected"], \

@@ -176,8 +176,12 @@ class Canvas:
                 lows.append(ok.min())
         if not lows:
             return  # no finite loss: no y axis, as when first drawn
-        lo = int(np.floor(np.log10(min(lows)))) - 2  # a margin of two decades
-        lo = min(max(lo, self.top - self.DECADES[1]), self.top - self.DECADES[0])
+        self.fix_loss_axis(int(np.floor(np.log10(min(lows)))) - 2)  # a margin of two decades
+
+    def fix_loss_axis(self, lo: int):
+        """Fix the loss panel's limits to 10**lo .. the top (clamped to the decades allowed), and
+        draw its y axis into the background; later pictures keep it."""
+        lo = min(max(int(lo), self.top - self.DECADES[1]), self.top - self.DECADES[0])
         self.ax_loss.set_ylim(10.0 ** lo, self.limit)
         self.agg.restore_region(self._contours)
         self.fig.draw_artist(self.ax_loss.yaxis)  # ticks, tick labels and axis label
