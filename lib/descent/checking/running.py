@@ -1,0 +1,227 @@
+"""Course code (read it, don't edit it): running a rule on a case, step by step, and what is wrong with what it returns.
+
+Everything that is not a wrong number (an exception, a list, float32, a wrong shape, a missing
+state variable, a modified input) is reported here, at the step where it happens.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+
+import numpy as np
+
+from ..contract import NotYetImplemented, init_state
+from .files import ATOL, RTOL, Case, RuleCheckFailed
+
+
+def _fmt(x) -> str:
+    return np.array2string(np.asarray(x, dtype=float), precision=12, separator=", ",
+                           floatmode="maxprec", max_line_width=100)
+
+
+def _fmt_exact(x) -> str:
+    """Every digit: two numbers that differ never print alike."""
+    return np.array2string(np.asarray(x, dtype=float), precision=17, separator=", ",
+                           floatmode="unique", max_line_width=100)
+
+
+def _fmt_hyper(hyper: dict) -> str:
+    return ", ".join(f"{k} = {_fmt(np.squeeze(v)) if np.ndim(v) else repr(v)}" for k, v in hyper.items())
+
+
+def _array_problem(value) -> str | None:
+    """Why ``value`` is not what the contract asks for (a numpy array of float64), or None."""
+    if isinstance(value, (list, tuple)):
+        return (f"a Python {type(value).__name__}; the contract asks for numpy arrays (arithmetic "
+                "on lists does not work element by element): compute with numpy, e.g. "
+                "`theta - eta * g`, or wrap it in np.asarray(...)")
+    if not isinstance(value, (np.ndarray, np.generic, float, int)) or isinstance(value, bool):
+        return f"a {type(value).__name__}, not an array of numbers"
+    dtype = np.asarray(value).dtype
+    if dtype.kind == "f" and dtype.itemsize < 8:
+        return (f"an array of {dtype} (known mistake: float32): it keeps about "
+                f"{7 if dtype.itemsize == 4 else 3} significant digits where the checks need 15. "
+                "Compute in float64, numpy's default: do not convert to np.float32")
+    if dtype.kind not in "fiu":
+        return f"an array of {dtype}, not of numbers"
+    return None
+
+
+def _copy(v):
+    return v.copy() if isinstance(v, np.ndarray) else v
+
+
+def _copy_arrays(d: dict) -> dict:
+    return {k: _copy(v) for k, v in d.items()}
+
+
+def _same(a, b) -> bool:
+    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+def _is_checker(filename: str) -> bool:
+    """Whether a traceback frame is the checker's own (descent/checks.py, descent/checking/)."""
+    path = filename.replace("\\", "/")
+    return "descent/checks.py" in path or "descent/checking/" in path
+
+
+def _user_frame(err: BaseException) -> str:
+    frames = traceback.extract_tb(err.__traceback__)
+    mine = [f for f in frames if not _is_checker(f.filename)]
+    if not mine:
+        return ""
+    f = mine[-1]
+    return f"\n  at {f.filename}, line {f.lineno}: {f.line}"
+
+
+def run_case(rule, name: str, case: Case, timings: list | None = None):
+    """Run ``rule`` on the case's gradients, feeding back its own outputs.
+
+    Returns (thetas, states) as arrays (T+1, *shape) and dict of arrays. Raises RuleCheckFailed
+    for anything that is not a wrong number: an exception, a wrong return type or shape, missing
+    state, a modified input.
+    """
+    theta = case.theta0.copy()
+    state = case.state_at(0)
+    thetas, states = [theta.copy()], {k: [_copy(v)] for k, v in state.items()}
+    where = f"`{name}` in case “{case.name}”"
+    for t in range(1, case.steps + 1):
+        g = case.grads[t - 1].copy()
+        hyper = _copy_arrays(case.hyper)
+        before = (theta.copy(), g.copy(), _copy_arrays(state), _copy_arrays(hyper))
+        try:
+            began = time.perf_counter()
+            out = rule(theta, g, state, **hyper)
+            if timings is not None:
+                timings.append(time.perf_counter() - began)
+        except NotYetImplemented as err:
+            raise RuleCheckFailed(str(err)) from None
+        except Exception as err:
+            raise RuleCheckFailed(
+                f"{where} raised {type(err).__name__} at step t = {t}: {err}{_user_frame(err)}\n"
+                f"  inputs: θ_{t - 1} = {_fmt(theta)}, g_{t} = {_fmt(g)}, {_fmt_hyper(hyper)}, "
+                f"state = {{{', '.join(f'{k}: {_fmt(v)}' for k, v in state.items())}}}"
+            ) from None
+        _check_inputs(where, t, before, theta, g, state, hyper)
+        new_theta, new_state = _check_output(where, t, out, case)
+        theta, state = new_theta, new_state
+        thetas.append(np.array(theta, dtype=float))
+        for k in states:
+            states[k].append(state[k] if k in case.counters else np.array(state[k], dtype=float))
+    return np.array(thetas), {k: np.array(v) for k, v in states.items()}
+
+
+def _check_inputs(where, t, before, theta, g, state, hyper):
+    th0, g0, st0, hy0 = before
+    changed = []
+    if not _same(th0, theta):
+        changed.append("theta")
+    if not _same(g0, g):
+        changed.append("g")
+    changed += [f"state['{k}']" for k in st0 if k not in state or not _same(st0[k], state[k])]
+    changed += [k for k in hy0 if not _same(hy0[k], hyper[k])]
+    if changed:
+        raise RuleCheckFailed(
+            f"{where} modified its input {', '.join(changed)} at step t = {t} (known mistake: "
+            "modified input). A rule must be pure: an in-place update such as `theta -= ...` or "
+            "`state['v'] *= ...` changes the caller's arrays (and every other run that shares "
+            "them). Compute new arrays instead: `new_theta = theta - ...`."
+        )
+
+
+def _check_output(where, t, out, case):
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuleCheckFailed(
+            f"{where} returned {type(out).__name__} at step t = {t}; a rule returns a pair "
+            "`return new_theta, new_state` (new_state is a dict, `{}` when there is no state)."
+        )
+    new_theta, new_state = out
+    problem = _array_problem(new_theta)
+    if problem:
+        raise RuleCheckFailed(f"{where}: new_theta at step t = {t} is {problem}.")
+    try:
+        new_theta = np.asarray(new_theta, dtype=float)
+    except (TypeError, ValueError):
+        raise RuleCheckFailed(f"{where}: new_theta at step t = {t} is not an array of numbers: "
+                              f"{new_theta!r}") from None
+    expected_shape = case.theta.shape[1:]
+    if new_theta.shape != expected_shape:
+        raise RuleCheckFailed(
+            f"{where}: new_theta at step t = {t} has shape {new_theta.shape}, expected "
+            f"{expected_shape}, the shape of theta (wrong shape). A rule works element by element; "
+            "do not sum, flatten or index the arrays."
+        )
+    if not isinstance(new_state, dict):
+        raise RuleCheckFailed(f"{where}: the new state at step t = {t} is a "
+                              f"{type(new_state).__name__}; it must be a dict.")
+    missing = [k for k in case.state if k not in new_state]
+    if missing:
+        raise RuleCheckFailed(
+            f"{where}: the new state at step t = {t} lacks {missing}; it must hold "
+            f"{sorted(case.state)} (got keys {sorted(new_state)})."
+        )
+    for k in case.counters:
+        value = new_state[k]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise RuleCheckFailed(
+                f"{where}: state['{k}'] at step t = {t} is {value!r} ({type(value).__name__}); the "
+                f"step counter is an int shared by the whole batch: `{k} = state['{k}'] + 1` "
+                "(the first step sees 1).")
+    for k in case.state:
+        if k in case.counters:
+            continue
+        problem = _array_problem(new_state[k])
+        if problem:
+            raise RuleCheckFailed(f"{where}: state['{k}'] at step t = {t} is {problem}.")
+        try:
+            value = np.asarray(new_state[k], dtype=float)
+        except (TypeError, ValueError):
+            raise RuleCheckFailed(f"{where}: state['{k}'] at step t = {t} is not numeric: "
+                                  f"{new_state[k]!r}") from None
+        if value.shape != case.state[k].shape[1:]:
+            raise RuleCheckFailed(
+                f"{where}: state['{k}'] at step t = {t} has shape {value.shape}, expected "
+                f"{case.state[k].shape[1:]} (wrong shape)."
+            )
+    return new_theta, new_state
+
+
+def _close(a, b) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+
+
+def _first_difference(thetas, states, case):
+    for t in range(1, case.steps + 1):
+        if not _close(thetas[t], case.theta[t]):
+            return t, "theta"
+        for k in case.state:
+            if not _close(states[k][t], case.state[k][t]):
+                return t, k
+    return None
+
+
+def _matches(thetas, states, outputs, upto) -> bool:
+    if not _close(thetas[: upto + 1], outputs["theta"][: upto + 1]):
+        return False
+    return all(_close(states[k][: upto + 1], outputs["state"][k][: upto + 1]) for k in states)
+
+
+def _check_declared_state(rule, name: str, case: Case) -> None:
+    """The state a rule declares with @with_state(...) is the one the reference starts from."""
+    declared = init_state(rule, case.theta0)
+    if sorted(declared) != sorted(case.state):
+        raise RuleCheckFailed(
+            f"`{name}` declares the state {sorted(declared)}, expected {sorted(case.state)}: keep "
+            "the @with_state(...) line above the function as the stub gave it; it says what the "
+            "state holds and where it starts (rollouts and widgets use it)."
+        )
+    for k, value in declared.items():
+        if k in case.counters and not isinstance(value, int):
+            raise RuleCheckFailed(
+                f"`{name}` declares its step counter {k!r} as {value!r}; it is an int that starts "
+                f"at {int(case.state[k][0])}: keep the @with_state(...) line as the stub gave it.")
+        if not _close(np.asarray(value, dtype=float), case.state[k][0]):
+            raise RuleCheckFailed(
+                f"`{name}` starts its state {k!r} at {_fmt(value)}, expected {_fmt(case.state[k][0])}: "
+                "keep the @with_state(...) line as the stub gave it."
+            )

@@ -1,0 +1,80 @@
+"""Course code (read it, don't edit it): checks of learning-rate schedules, η_t = schedule(t, **hyper), t by t.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..contract import NotYetImplemented
+from .files import RuleCheckFailed, ScheduleCase, load
+from .running import _close, _copy_arrays, _fmt, _fmt_hyper, _same, _user_frame
+
+
+def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
+    where = f"`{name}` in case “{case.name}”"
+    out = []
+    for t in case.t:
+        t = int(t)
+        hyper = _copy_arrays(case.hyper)
+        try:
+            eta = schedule(t, **hyper)
+        except NotYetImplemented as err:
+            raise RuleCheckFailed(str(err)) from None
+        except Exception as err:
+            raise RuleCheckFailed(f"{where} raised {type(err).__name__} at t = {t}: {err}"
+                                  f"{_user_frame(err)}\n  inputs: t = {t}, {_fmt_hyper(hyper)}") from None
+        changed = [k for k in hyper if not _same(hyper[k], case.hyper[k])]
+        if changed:
+            raise RuleCheckFailed(f"{where} modified its input {', '.join(changed)} at t = {t} "
+                                  "(known mistake: modified input). Compute new values instead.")
+        try:
+            value = np.asarray(eta, dtype=float)
+        except (TypeError, ValueError):
+            raise RuleCheckFailed(f"{where}: at t = {t} it returned {eta!r}, not a number") from None
+        if value.shape != case.eta.shape[1:]:
+            raise RuleCheckFailed(
+                f"{where}: η_{t} has shape {value.shape}, expected {case.eta.shape[1:]} (wrong "
+                "shape): return one number, or one per run where a hyperparameter gives one per run.")
+        out.append(value)
+    return np.array(out)
+
+
+def check_schedule(schedule, name: str, cases=None) -> None:
+    """Check the schedule ``schedule`` (η_t = schedule(t, **hyper), t = 1, 2, ...) against the
+    reference values of ``name`` (or the given cases), t by t."""
+    __tracebackhide__ = True
+    cases = load(name)["cases"] if cases is None else cases
+    for case in cases:
+        got = _run_schedule(schedule, name, case)
+        wrong = [i for i in range(len(case.t)) if not _close(got[i], case.eta[i])]
+        if not wrong:
+            continue
+        i, t = wrong[0], int(case.t[wrong[0]])
+        lines = [f"`{name}` differs from the reference in case “{case.name}” at t = {t}:",
+                 f"  expected η_{t} = {_fmt(case.eta[i])}",
+                 f"  got      η_{t} = {_fmt(got[i])}",
+                 f"  inputs: t = {t}, {_fmt_hyper(case.hyper)}"]
+        if not np.isfinite(got[i]).all():
+            lines.append("  Your schedule returned NaN or inf: look for a division by zero (the "
+                         "first step is t = 1, never 0).")
+        if i > 0:
+            lines.append(f"  (Every t before {t} matched.)")
+        best, best_len = None, i
+        for mistake, (explanation, eta) in case.mistakes.items():
+            n = 0
+            while n < len(case.t) and _close(got[: n + 1], eta[: n + 1]):
+                n += 1
+            if n > best_len:
+                best, best_len = (mistake, explanation), n
+        if best:
+            lines.append(f"  This matches a well-known mistake — {best[0]}: {best[1]}")
+        raise RuleCheckFailed("\n".join(lines))
+    steps = sum(len(c.t) for c in cases)
+    print(f"✓ {name} matches the reference values: {len(cases)} cases, {steps} values of t.")
+
+
+def check_schedule_against(schedule, name: str, hyper: dict, t, eta,
+                           case_name: str = "further case") -> None:
+    """Check ``schedule`` at the steps ``t`` against values η_t derived some other way."""
+    __tracebackhide__ = True
+    case = ScheduleCase(case_name, dict(hyper), np.asarray(t, dtype=int), np.asarray(eta, dtype=float))
+    check_schedule(schedule, name, [case])
