@@ -1,5 +1,6 @@
 """Rollout: one batched loop equals many single runs; schedules, noise and thinning."""
 import numpy as np
+import pytest
 from conftest import reference_rule
 
 from descent import problems, surfaces
@@ -59,6 +60,23 @@ def test_rollout_in_d_dimensions_is_the_closed_form_for_a_batch_of_rates():
     t = np.arange(31)[:, None, None]
     np.testing.assert_allclose(traj.theta, (1 - etas[:, None] * h) ** t * bowl.start, rtol=1e-12)
     np.testing.assert_allclose(traj.grad_norm, np.linalg.norm(h * traj.theta, axis=-1))
+
+
+def test_a_bowl_with_a_full_hessian_is_the_rotated_diagonal_bowl():
+    """quadratic(H) with H = Q diag(λ) Qᵀ: GD is θ_t = (I − ηH)^t θ_0, the same run as on the
+    diagonal bowl in the rotated coordinates Qᵀθ."""
+    H = np.array([[8.0, 3.0], [3.0, 4.0]])
+    lam, Q = np.linalg.eigh(H)
+    bowl, diag = problems.quadratic(H, start=[1.0, -2.0]), problems.quadratic(lam, start=Q.T @ [1.0, -2.0])
+    traj = rollout(reference_rule("gd"), bowl, steps=12, eta=np.array([0.05, 0.15]))
+    for i, eta in enumerate([0.05, 0.15]):
+        closed = [np.linalg.matrix_power(np.eye(2) - eta * H, t) @ bowl.start for t in range(13)]
+        np.testing.assert_allclose(traj.theta[:, i], closed, rtol=1e-12, atol=1e-15)
+    rotated = rollout(reference_rule("gd"), diag, steps=12, eta=0.15)
+    np.testing.assert_allclose(traj.loss[:, 1], rotated.loss, rtol=1e-12)
+    np.testing.assert_allclose(bowl.loss(bowl.start), 0.5 * bowl.start @ H @ bowl.start)
+    with pytest.raises(ValueError, match="symmetric"):
+        problems.quadratic([[1.0, 2.0], [0.0, 1.0]])
 
 
 def test_a_small_real_model_full_batch_and_mini_batch():
