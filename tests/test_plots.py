@@ -158,3 +158,28 @@ def test_rate_curves_on_a_log_axis_with_measured_dots_in_the_method_colour():
     plots.figure_legend(fig, ax)
     assert len(fig.legends) == 1
     plt.close(fig)
+
+
+def test_measured_vs_theory_pairs_dots_with_lines_and_draws_extra_lines_as_reference():
+    fig, ax = plots.panels(1)
+    eta = np.geomspace(1e-3, 0.3, 6)
+    fine = np.geomspace(1e-3, 0.3, 40)
+    plots.measured_vs_theory(ax, eta, {"GD (measured)": eta / 4, "momentum (measured)": eta / 4},
+                             {"GD: formula": fine / 4, "momentum: formula": fine / 4, "η/4": fine / 4},
+                             x_theory=fine, title="the floor grows ∝ η", xlabel="η", ylabel="floor")
+    dots = {ln.get_label(): ln for ln in ax.lines if ln.get_linestyle() == "None"}
+    lines = {ln.get_label(): ln for ln in ax.lines if ln.get_linestyle() != "None"}
+    assert set(dots) == {"GD (measured)", "momentum (measured)"} and len(dots["GD (measured)"].get_xdata()) == 6
+    assert dots["GD (measured)"].get_color() == lines["GD: formula"].get_color() == plots.COLORS["gd"]
+    assert dots["momentum (measured)"].get_color() == lines["momentum: formula"].get_color() == plots.COLORS["momentum"]
+    assert lines["η/4"].get_color() == plots.COLORS["reference"] and lines["η/4"].get_linestyle() == ":"
+    assert len(lines["GD: formula"].get_xdata()) == 40
+    assert ax.get_xscale() == ax.get_yscale() == "log" and ax.get_title() == "the floor grows ∝ η"
+    fig.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0   # below the axes
+    shade = plots.shades("gd", 2)
+    fig2, ax2 = plots.panels(1)
+    plots.measured_vs_theory(ax2, [1, 2], {"with": [1, 0.5], "without": [1, 0.4]}, {"1/B": [1, 0.5]},
+                             colors=shade, xlog=False)
+    assert [ln.get_color() for ln in ax2.lines] == [shade[0], shade[1], shade[0]] and ax2.get_xscale() == "linear"
+    plt.close("all")

@@ -97,3 +97,27 @@ def test_measured_rates_of_rollouts_match():
     n = np.linalg.norm(one.theta, axis=-1)
     rho = theory.worst_rate_heavy_ball(0.03, 0.8, 1.0, 50.0)
     assert abs((n[400:600].max() / n[200:400].max()) ** (1 / 200) - rho) < 2e-3
+
+
+def stationary_loss(eta, lam, noise, alpha):
+    """E[½λθ²] of θ_t = (1 + α − ηλ)θ_{t−1} − αθ_{t−2} − ηξ_t, Var ξ = s², by numpy: the state
+    z = (θ_t, θ_{t−1}) has a stationary covariance C = M C Mᵀ + Q, solved as (I − M⊗M) vec C = vec Q."""
+    M = np.array([[1 + alpha - eta * lam, -alpha], [1.0, 0.0]])
+    Q = np.array([[(eta * noise) ** 2, 0.0], [0.0, 0.0]])
+    C = np.linalg.solve(np.eye(4) - np.kron(M, M), Q.ravel()).reshape(2, 2)
+    return 0.5 * lam * C[0, 0]
+
+
+def test_noise_floor_is_the_stationary_variance_of_the_noisy_recursion():
+    for alpha in (0.0, 0.5, 0.9, 0.99):
+        for lam in (0.5, 4.0):
+            hs = np.linspace(0.01, 1.98 * (1 + alpha), 25)       # across the stable window
+            want = [stationary_loss(h / lam, lam, 0.7, alpha) for h in hs]
+            np.testing.assert_allclose(theory.noise_floor(hs / lam, lam, 0.7, alpha), want, rtol=1e-9)
+    # GD: ηs²/(2(2 − ηλ)), about ηs²/4 for small ηλ whatever λ; momentum: GD at η/(1 − α)
+    assert np.isclose(theory.noise_floor(0.5, 2.0, 1.0), 0.5 / (2 * 1.0))
+    np.testing.assert_allclose(theory.noise_floor(1e-4, [0.1, 10.0], 2.0), 1e-4 * 4 / 4, rtol=1e-3)
+    np.testing.assert_allclose(theory.noise_floor(1e-5, 3.0, 1.0, alpha=0.9), 1e-4 / 4, rtol=1e-3)
+    # outside the stable window there is no floor
+    assert np.isinf(theory.noise_floor(1.0, 2.0, 1.0)) and np.isinf(theory.noise_floor(1.0, 4.0, 1.0, alpha=0.9))
+    assert np.ndim(theory.noise_floor(0.1, 1.0, 1.0)) == 0

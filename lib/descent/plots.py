@@ -400,6 +400,24 @@ def rate_curves(ax, h, rates: dict, colors=None, styles=None, measured: dict | N
     return finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, xlog=True, legend=legend)
 
 
+def measured_vs_theory(ax, x, measured: dict, theory: dict, x_theory=None, colors=None,
+                       title=None, xlabel=None, ylabel=None, xlog=True, ylog=True,
+                       legend: str | None = "below", **legend_kw):
+    """Measurements as dots (label -> values over ``x``) with the formulas they test drawn as lines
+    (label -> values over ``x_theory``, default ``x``), on log axes by default. The i-th line is
+    drawn in the colour of the i-th dots (its method's colour, or ``colors[i]``); lines beyond the
+    measured ones (an approximation, a limit) are drawn dotted in the reference colour."""
+    labels = list(measured)
+    colors = list(colors) if colors is not None else colors_for(labels)
+    for (label, values), col in zip(measured.items(), colors):
+        ax.plot(x, values, "o", ms=4, color=col, label=label, zorder=3)
+    paired, extra = min(len(theory), len(labels)), max(len(theory) - len(labels), 0)
+    series(ax, theory, x=x if x_theory is None else x_theory,
+           colors=colors[:paired] + [COLORS["reference"]] * extra, styles=["-"] * paired + [":"] * extra)
+    return finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
+                  legend=legend, **legend_kw)
+
+
 def figure_legend(fig, ax=None, ncol: int | None = None, **kw):
     """One legend below all the panels of ``fig`` (a constrained layout) for panels that share
     their entries: the entries of ``ax`` (default: the first panel)."""

@@ -1,9 +1,13 @@
-"""Course code (read it, don't edit it): per-step contraction rates of GD and heavy ball on a quadratic.
+"""Course code (read it, don't edit it): per-step contraction rates of GD and heavy ball on a quadratic,
+and the loss they settle at under gradient noise.
 
 On one direction of a quadratic with curvature λ, with h = ηλ, gradient descent multiplies the
 error by 1 − h per step, and heavy ball (the velocity form of momentum) follows the two-term
 recursion θ_t = (1 + α − h)·θ_{t−1} − α·θ_{t−2}, i.e. the iteration matrix [[1 + α − h, −α], [1, 0]].
 Its per-step rate ρ is that matrix's spectral radius, the largest |z| with z² − (1 + α − h)·z + α = 0.
+
+With gradient noise (mean 0, variance s² per direction, independent from step to step) a constant
+η does not converge: ``noise_floor`` is the mean loss per direction the run settles at.
 
 Every function is plain numpy and takes scalars or arrays (broadcast against each other).
 """
@@ -72,3 +76,22 @@ def optimal_heavy_ball(lam_min, lam_max):
 def steps_per_efold(rate):
     """How many steps shrink the error by a factor e at a per-step rate ρ: 1/(−ln ρ)."""
     return -1.0 / np.log(np.asarray(rate, dtype=float))
+
+
+def noise_floor(eta, lam, noise, alpha=0.0):
+    """The stationary mean loss E[½λθ²] of GD (α = 0) or heavy ball on one direction of a quadratic
+    with curvature λ, when every gradient carries independent noise of standard deviation ``noise``
+    (s) in that direction:
+
+        GD:          θ_t = (1 − ηλ)·θ_{t−1} − η·ξ_t   →   Var θ = ηs²/(λ(2 − ηλ)),  E[½λθ²] = ηs²/(2(2 − ηλ))
+        heavy ball:  E[½λθ²] = ηs²(1 + α) / (2(1 − α)(2(1 + α) − ηλ))
+
+    (the stationary variance of the recursion θ_t = (1 + α − ηλ)·θ_{t−1} − α·θ_{t−2} − η·ξ_t). For
+    ηλ ≪ 1 both are about (η/(1 − α))·s²/4, whatever λ. Infinite where the run is unstable
+    (ηλ ≥ 2(1 + α)). Sum over the directions for the floor of a whole quadratic."""
+    eta, lam, alpha = (np.asarray(v, dtype=float) for v in (eta, lam, alpha))
+    room = 2.0 * (1.0 + alpha) - eta * lam             # > 0 inside the stable window
+    stable = room > 0
+    floor = eta * noise**2 * (1.0 + alpha) / (2.0 * (1.0 - alpha) * np.where(stable, room, 1.0))
+    out = np.where(stable, floor, np.inf)
+    return out[()] if out.ndim == 0 else out
