@@ -299,3 +299,28 @@ def test_any_matplotlib_colour_is_shown_in_the_readout_too():
     ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("GD", reference_rule("gd"), color="0.55")],
                           SLIDERS, steps=20)
     assert ex.readouts["GD"].style.text_color == "#8c8c8c"
+
+
+def test_the_valleys_bounce_shows_in_the_coordinate_panel():
+    """κ = 1e5: on the map every η draws one vertical line; θ₂ against the step shows GD settle
+    onto the floor just below η = 2/b and bounce between the walls for good just above it."""
+    valley = surfaces.valley()
+    explorer = widgets.Explorer(valley, [widgets.Run("GD", reference_rule("gd"))],
+                                {"eta": widgets.log_slider(1e-4, 3e-2, 1e-3)}, steps=300,
+                                coordinate=2)
+    bounce = {}
+    for eta in (10 ** -2.75, 10 ** -2.65):  # the slider's values either side of 2/b = 2e-3
+        explorer.hyper_sliders["eta"].value = eta
+        t, theta2 = explorer.canvas.coord_lines[0].get_data()
+        assert len(t) == 301
+        bounce[eta] = np.abs(theta2[-50:])
+        x = explorer.canvas.lines[0].get_data()[0]
+        assert np.ptp(x) < 0.1  # the map: one vertical line (the plot is 20 wide)
+    assert bounce[10 ** -2.75].max() < 1e-6
+    assert bounce[10 ** -2.65].min() > 0.3
+    try:
+        widgets.Explorer(valley, [], {}, coordinate=3)
+    except ValueError as err:
+        assert "coordinate=3" in str(err)
+    else:
+        raise AssertionError("coordinate=3 accepted")

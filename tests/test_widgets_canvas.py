@@ -173,3 +173,22 @@ def test_an_explorer_can_share_another_ones_fixed_loss_axis():
     assert own.canvas.loss_decades != first.canvas.loss_decades  # fixed from its own first runs
     assert bytes(same.image.value) == bytes(first.image.value)
     assert bytes(own.image.value) != bytes(first.image.value)
+
+
+def test_a_coordinate_panel_shows_theta2_against_the_step_under_the_loss():
+    canvas = Canvas(QUAD, RUNS, 60, size=(9.0, 5.0), coordinate=2)
+    results = _results(0.05)
+    canvas.place(results, 40)
+    t, y = canvas.coord_lines[0].get_data()
+    np.testing.assert_array_equal(t, np.arange(41))
+    np.testing.assert_allclose(y, results["momentum"].theta[:41, 1])
+    assert canvas.coord_lines[1].get_linestyle() == "--"
+    assert canvas.ax_coord.get_yscale() == "symlog" and canvas.ax_coord.get_ylim() == QUAD.ylim
+    # one step axis: the loss panel's above it, unlabelled
+    assert canvas.ax_coord.get_shared_x_axes().joined(canvas.ax_coord, canvas.ax_loss)
+    assert canvas.ax_coord.bbox.y1 < canvas.ax_loss.bbox.y0
+    assert _same(canvas.picture(), canvas.full_picture())
+    alone = Canvas(QUAD, RUNS, 60, loss_panel=False, coordinate=1)
+    alone.place(results, 60)
+    np.testing.assert_allclose(alone.coord_lines[0].get_data()[1], results["momentum"].theta[:, 0])
+    assert _same(alone.picture(), alone.full_picture())

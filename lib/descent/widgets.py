@@ -38,11 +38,19 @@ class Explorer:
     note:      a line shown above any message about the runs
     loss_decades: the loss panel's limits as powers of ten (lo, hi), to share another
                explorer's (``other.canvas.loss_decades``); default: fixed from the first runs
+    coordinate: 1 or 2: also plot θ₁ or θ₂ of each run against the step t, under the loss
+               panel (on a symmetric log axis). Where the map shows a narrow valley's path as
+               one line, this panel shows whether the run settles onto the floor or bounces
+               between the walls.
     """
 
     def __init__(self, surface, runs, sliders, steps: int = 200, start=None,
-                 loss_panel: bool = True, note: str = "", size=(9.0, 3.8), dpi: int = 80,
-                 loss_decades=None):
+                 loss_panel: bool = True, note: str = "", size=None, dpi: int = 80,
+                 loss_decades=None, coordinate: int | None = None):
+        if coordinate not in (None, 1, 2):
+            raise ValueError(f"coordinate={coordinate!r}: 1 (θ₁) or 2 (θ₂), or None")
+        if size is None:  # taller with a second panel under the loss panel
+            size = (9.0, 3.8) if coordinate is None else (9.0, 5.0)
         self.surface = surface
         self.runs = list(runs)
         self.max_steps = steps
@@ -57,7 +65,7 @@ class Explorer:
         self.steps, self.play = self.controls.steps, self.controls.play
 
         # the figure: contours and the loss panel, drawn once; the runs' lines move on it
-        self.canvas = Canvas(surface, self.runs, steps, loss_panel, size, dpi)
+        self.canvas = Canvas(surface, self.runs, steps, loss_panel, size, dpi, coordinate)
         if loss_decades is not None and self.canvas.ax_loss is not None:
             self.canvas.fix_loss_axis(loss_decades[0])
         self.fig, self.ax, self.ax_loss = self.canvas.fig, self.canvas.ax, self.canvas.ax_loss

@@ -34,7 +34,7 @@ class Canvas:
     DECADES = (4, 16)  # the loss panel spans at least 4 and at most 16 decades
 
     def __init__(self, surface, runs, steps: int, loss_panel: bool = True, size=(9.0, 3.8),
-                 dpi: int = 80):
+                 dpi: int = 80, coordinate: int | None = None):
         # matplotlib is imported here, when a figure is first drawn: importing this module costs
         # no matplotlib (half a second), so a graded exercise, which draws nothing, starts faster
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,10 +50,14 @@ class Canvas:
         self.labels = [run.label for run in runs]
         self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.agg = FigureCanvasAgg(self.fig)
-        if loss_panel:
-            self.ax, self.ax_loss = self.fig.subplots(1, 2, width_ratios=[1.25, 1])
+        self.coordinate = coordinate
+        right = (["loss"] if loss_panel else []) + (["coord"] if coordinate else [])
+        if right:  # the contours on the left, the panels against the step stacked on the right
+            axes = self.fig.subplot_mosaic([["map", name] for name in right],
+                                           width_ratios=[1.25, 1])
         else:
-            self.ax, self.ax_loss = self.fig.subplots(1, 1), None
+            axes = {"map": self.fig.subplots(1, 1)}
+        self.ax, self.ax_loss, self.ax_coord = axes["map"], axes.get("loss"), axes.get("coord")
         plots.contour(self.ax, surface)
         colors = plots.colors_for([run.method_name() if hasattr(run, "method_name") else run.label
                                    for run in runs],
@@ -63,7 +67,7 @@ class Canvas:
 
         self.colors = [to_hex(c) for c in colors]  # as HTML colours too ("0.55" -> "#8c8c8c")
         self.lines, self.ends, self.starts, self.loss_lines = [], [], [], []
-        self.halos, self.crosses, self.loss_crosses = [], [], []
+        self.halos, self.crosses, self.loss_crosses, self.coord_lines = [], [], [], []
         for run, color in zip(runs, colors):
             ls = "--" if run.dashed else "-"
             # animated: left out when the whole figure is drawn, drawn on top when blitting
@@ -88,6 +92,9 @@ class Canvas:
                                           animated=True, in_layout=False)
                 self.loss_lines.append(ll)
                 self.loss_crosses.append(lx)
+            if self.ax_coord is not None:
+                (cl,) = self.ax_coord.plot([], [], ls, lw=1.0, color=color, animated=True)
+                self.coord_lines.append(cl)
         font = plots.FONT
         # the legend below the figure: it hides no path
         self.fig.legend(handles=self.lines, loc="outside lower center",
@@ -102,6 +109,8 @@ class Canvas:
             self.ax_loss.yaxis.tick_right()  # tick labels grow into the free right margin
             self.ax_loss.yaxis.set_label_position("right")
             self.ax_loss.set_ylim(10.0 ** (self.top - self.DECADES[1]), self.limit)
+        if self.ax_coord is not None:
+            self._coordinate_panel(steps)
         self.agg.draw()  # lay the figure out once with every axes in place, then freeze it
         self.fig.set_layout_engine("none")
         if self.ax_loss is not None:
@@ -112,6 +121,27 @@ class Canvas:
         self._decades = None  # the loss panel's limits, in decades, once fixed
         if self.ax_loss is not None:
             self.ax_loss.yaxis.set_visible(True)
+
+    def _coordinate_panel(self, steps: int):
+        """θ_k against the step t, on a symmetric log axis over the plot's range of θ_k: the
+        slow approach from far off and a bounce of a hundredth of the range both show."""
+        font = plots.FONT
+        k = self.coordinate
+        ax = self.ax_coord
+        lo, hi = self.surface.xlim if k == 1 else self.surface.ylim
+        ax.set_yscale("symlog", linthresh=1e-3 * (hi - lo), linscale=0.5)
+        ax.set_ylim(lo, hi)
+        ax.set_xlim(0, max(steps, 1))
+        ax.axhline(0.0, color="0.6", lw=0.8, ls=":")
+        ax.set_ylabel(f"θ{'₁₂'[k - 1]}", fontsize=font["label"])
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+        ax.tick_params(labelsize=font["tick"])
+        ax.set_xlabel("step t", fontsize=font["label"])
+        if self.ax_loss is not None:  # one step axis for both, labelled below
+            ax.sharex(self.ax_loss)
+            self.ax_loss.set_xlabel("")
+            self.ax_loss.tick_params(labelbottom=False)
 
     @property
     def loss_decades(self) -> tuple | None:
@@ -134,6 +164,8 @@ class Canvas:
                 if self.loss_lines:
                     self.loss_lines[i].set_data([], [])
                     self.loss_crosses[i].set_data([], [])
+                if self.coord_lines:
+                    self.coord_lines[i].set_data([], [])
                 continue
             k = diverged_at(traj, floor, limit)
             gone = k is not None and k <= n
@@ -149,6 +181,8 @@ class Canvas:
                 last = th[seen[-1]:seen[-1] + 1] if seen.size else th[-1:]
             (self.crosses if gone else self.ends)[i].set_data(last[:, 0], last[:, 1])
             (self.ends if gone else self.crosses)[i].set_data([], [])
+            if self.coord_lines:
+                self.coord_lines[i].set_data(np.arange(len(th)), th[:, self.coordinate - 1])
             if self.loss_lines:
                 with np.errstate(all="ignore"):
                     gap = np.asarray(traj.loss[: len(th)], dtype=float) - floor
@@ -194,7 +228,7 @@ class Canvas:
 
     def _artists(self):
         return (*self.halos, *self.lines, *self.starts, *self.ends, *self.crosses,
-                *self.loss_lines, *self.loss_crosses)
+                *self.loss_lines, *self.loss_crosses, *self.coord_lines)
 
     def picture(self) -> bytes:
         """The lines as placed, blitted over the kept background, as a JPEG."""
