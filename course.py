@@ -142,6 +142,11 @@ def main(argv: list[str]) -> int:
         python = sys.executable if _importable("descent.checks") else ensure_env()
         return subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                str(ROOT / "exercises"), *selected], cwd=ROOT).returncode
+    if command == "grade" and not VENV.exists() and _importable("descent_instructor"):
+        # a JupyterHub's shared environment (its terminal's python3) has the tools: grade this
+        # clone with them instead of installing a .venv/ into it
+        return subprocess.run([sys.executable, "-m", "descent_instructor.grade", *rest], cwd=ROOT,
+                              env={**os.environ, "DESCENT_COURSE_ROOT": str(ROOT)}).returncode
     # test-only packages (the browser driver) stay out of the students' environment
     python = ensure_env(with_tests=command == "test")
     env = _env(BIN)
