@@ -177,6 +177,9 @@ def test_measured_vs_theory_pairs_dots_with_lines_and_draws_extra_lines_as_refer
     assert ax.get_xscale() == ax.get_yscale() == "log" and ax.get_title() == "the floor grows ∝ η"
     fig.canvas.draw()
     assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0   # below the axes
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]                 # a column per pair
+    assert legend == ["GD (measured)", "GD: formula", "momentum (measured)", "momentum: formula", "η/4"]
+    assert ax.get_legend()._ncols == 3
     shade = plots.shades("gd", 2)
     fig2, ax2 = plots.panels(1)
     plots.measured_vs_theory(ax2, [1, 2], {"with": [1, 0.5], "without": [1, 0.4]}, {"1/B": [1, 0.5]},

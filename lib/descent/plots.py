@@ -406,14 +406,21 @@ def measured_vs_theory(ax, x, measured: dict, theory: dict, x_theory=None, color
     """Measurements as dots (label -> values over ``x``) with the formulas they test drawn as lines
     (label -> values over ``x_theory``, default ``x``), on log axes by default. The i-th line is
     drawn in the colour of the i-th dots (its method's colour, or ``colors[i]``); lines beyond the
-    measured ones (an approximation, a limit) are drawn dotted in the reference colour."""
+    measured ones (an approximation, a limit) are drawn dotted in the reference colour. A legend
+    below the axes has one column per pair (the dots above their line), the extra lines in the last."""
     labels = list(measured)
     colors = list(colors) if colors is not None else colors_for(labels)
-    for (label, values), col in zip(measured.items(), colors):
-        ax.plot(x, values, "o", ms=4, color=col, label=label, zorder=3)
+    dots = [ax.plot(x, values, "o", ms=4, color=col, label=label, zorder=3)[0]
+            for (label, values), col in zip(measured.items(), colors)]
     paired, extra = min(len(theory), len(labels)), max(len(theory) - len(labels), 0)
-    series(ax, theory, x=x if x_theory is None else x_theory,
-           colors=colors[:paired] + [COLORS["reference"]] * extra, styles=["-"] * paired + [":"] * extra)
+    lines = series(ax, theory, x=x if x_theory is None else x_theory,
+                   colors=colors[:paired] + [COLORS["reference"]] * extra, styles=["-"] * paired + [":"] * extra)
+    if legend == "below":
+        handles = []
+        for i, dot in enumerate(dots):
+            handles += [dot, lines[i]] if i < paired else [dot]
+        legend_kw.setdefault("handles", handles + lines[paired:])
+        legend_kw.setdefault("ncol", len(dots) + (extra > 0))
     return finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
                   legend=legend, **legend_kw)
 
