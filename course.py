@@ -9,6 +9,7 @@
     python3 course.py grade 01_momentum ZIP_FOLDER       # instructors: collect, autograde, feedback, CSV
     python3 course.py release [--check]                  # maintainers: regenerate what solutions/ derives
     python3 course.py new-topic 04_adagrad adagrad       # maintainers: scaffold a topic's files
+    python3 course.py lock                               # maintainers: requirements.txt -> requirements.lock
 
 Anything after `lab` or `test` goes to JupyterLab or pytest (`python3 course.py test -k momentum`).
 `python3 course.py student-extensions` configures nbgrader's JupyterLab plugins for students
@@ -32,6 +33,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".descent-installed"
 TEST_STAMP = VENV / ".descent-test-installed"
 TEST_REQUIREMENTS = ROOT / "tests" / "requirements.txt"
+RANGES = ROOT / "requirements.txt"  # the course's packages as ranges: edit this one
+LOCK = ROOT / "requirements.lock"  # every package's exact version: `python3 course.py lock` writes it
 
 #: nbgrader's instructor-side pieces, hidden from students (the Validate button stays)
 INSTRUCTOR_LAB_PLUGINS = [
@@ -50,40 +53,26 @@ INSTRUCTOR_SERVER_EXTENSIONS = [
 ]
 
 
-def _run(*cmd, quiet=False, **kw):
-    print("+", " ".join(map(str, cmd)), flush=True)
-    if not quiet:
-        subprocess.run([str(c) for c in cmd], check=True, **kw)
-        return
-    out = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
-    if out.returncode:
-        sys.exit(f"{cmd[0]} failed:\n{out.stdout}{out.stderr}")
-
-
 def _env(bin_dir: Path) -> dict:
     """Environment with the venv's scripts first on PATH (nbgrader calls `alembic` by name)."""
     return {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
 
 
-def student_extensions(bin_dir: Path) -> None:
-    jupyter = bin_dir / "jupyter"
-    env = _env(bin_dir)
-    for plugin in INSTRUCTOR_LAB_PLUGINS + QUIET_LAB_PLUGINS:
-        _run(jupyter, "labextension", "disable", "--level=sys_prefix", plugin, env=env, quiet=True)
-        _run(jupyter, "labextension", "lock", "--level=sys_prefix", plugin, env=env, quiet=True)
-    for ext in INSTRUCTOR_SERVER_EXTENSIONS:
-        _run(jupyter, "server", "extension", "disable", "--sys-prefix", ext, env=env, quiet=True)
+def student_extensions(prefix: Path) -> None:
+    """nbgrader's instructor panels (and JupyterLab's news pop-up) disabled and locked in the
+    environment at `prefix`; the Validate button stays."""
+    from descent_setup.jupyter_config import configure
+
+    configure(prefix, dict.fromkeys(INSTRUCTOR_LAB_PLUGINS + QUIET_LAB_PLUGINS, False),
+              dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, False))
 
 
-def instructor_extensions(bin_dir: Path) -> None:
+def instructor_extensions(prefix: Path) -> None:
     """Undo student_extensions: the formgrader etc. back, for grading written answers by hand."""
-    jupyter = bin_dir / "jupyter"
-    env = _env(bin_dir)
-    for plugin in INSTRUCTOR_LAB_PLUGINS:
-        _run(jupyter, "labextension", "unlock", "--level=sys_prefix", plugin, env=env, quiet=True)
-        _run(jupyter, "labextension", "enable", "--level=sys_prefix", plugin, env=env, quiet=True)
-    for ext in INSTRUCTOR_SERVER_EXTENSIONS:
-        _run(jupyter, "server", "extension", "enable", "--sys-prefix", ext, env=env, quiet=True)
+    from descent_setup.jupyter_config import configure
+
+    configure(prefix, dict.fromkeys(INSTRUCTOR_LAB_PLUGINS, True),
+              dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, True))
 
 
 def _stale(stamp: Path, *sources: Path) -> str | None:
@@ -92,29 +81,64 @@ def _stale(stamp: Path, *sources: Path) -> str | None:
     return None if stamp.exists() and stamp.read_text() == wanted else wanted
 
 
+def requirements() -> tuple[list, int | None]:
+    """What pip installs into .venv/: the lock when it was made for this Python (Binder's and
+    CI's), else the ranges it was made from; and how many packages that names."""
+    from descent_setup.install import count_requirements
+    from descent_setup.lock import lock_python
+
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    locked_for = lock_python(LOCK.read_text())
+    if locked_for == here:
+        return ["-r", LOCK], count_requirements(LOCK)
+    print(f"      (requirements.lock holds the versions tested with Python {locked_for}; with Python "
+          f"{here}, pip installs the newest versions requirements.txt allows instead)", flush=True)
+    return ["-r", RANGES], None
+
+
 def ensure_env(with_tests: bool = False) -> Path:
-    """Create .venv/ and install requirements.txt and the lib (and, `with_tests`, the test-only
-    packages of tests/requirements.txt), unless already done."""
+    """Create .venv/ and install requirements.lock and the lib (and, `with_tests`, the test-only
+    packages of tests/requirements.txt), unless already done, saying what it does step by step."""
     if sys.version_info < (3, 10):
         sys.exit(f"Descent needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     python = BIN / ("python.exe" if os.name == "nt" else "python")
-    if not python.exists():
-        print(f"Creating the virtual environment {VENV} ...", flush=True)
-        venv.create(VENV, with_pip=True)
     # the instructor tools (solutions/descent_instructor/) where the clone has them
     instructor = [ROOT / "solutions"] if (ROOT / "solutions" / "pyproject.toml").is_file() else []
-    wanted = _stale(STAMP, ROOT / "requirements.txt", ROOT / "lib" / "pyproject.toml",
+    create = not python.exists()
+    wanted = _stale(STAMP, LOCK, RANGES, ROOT / "lib" / "pyproject.toml",
                     *(p / "pyproject.toml" for p in instructor))
+    wanted_tests = with_tests and _stale(TEST_STAMP, TEST_REQUIREMENTS, LOCK)
+    steps = [create, wanted, wanted, wanted_tests]
+    total, done = sum(map(bool, steps)), 0
+
+    if total:
+        from descent_setup.install import pip_install
+
+    def step(text):
+        nonlocal done
+        done += 1
+        print(f"[{done}/{total}] {text}", flush=True)
+
+    if create:
+        step(f"Creating the virtual environment {VENV.name}/ (the course's own Python packages)")
+        venv.create(VENV, with_pip=True)
     if wanted:
-        _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        _run(python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt",
-             "-e", ROOT / "lib", *(x for p in instructor for x in ("-e", p)))
-        student_extensions(BIN)
+        step("Installing the course's packages into .venv/ (a few minutes the first time, "
+             "seconds later)")
+        args, count = requirements()
+        pip_install(python, [*args, "-e", ROOT / "lib", *(x for p in instructor for x in ("-e", p))],
+                    what="packages", total=count and count + 1 + len(instructor))
+        step("Configuring JupyterLab for students (nbgrader's Validate button; no instructor panels)")
+        student_extensions(VENV)
         STAMP.write_text(wanted)
-    wanted = with_tests and _stale(TEST_STAMP, TEST_REQUIREMENTS)
-    if wanted:
-        _run(python, "-m", "pip", "install", "--quiet", "-r", TEST_REQUIREMENTS)
-        TEST_STAMP.write_text(wanted)
+    if wanted_tests:
+        args = args if wanted else requirements()[0]
+        step("Installing the test-only packages (tests/requirements.txt: Playwright)")
+        pinned = ["-c", LOCK] if LOCK in args else []  # the course's packages stay at their pins
+        pip_install(python, ["-r", TEST_REQUIREMENTS, *pinned], what="test packages")
+        TEST_STAMP.write_text(wanted_tests)
+    if total:
+        print("Ready.", flush=True)
     return python
 
 
@@ -126,14 +150,23 @@ def _importable(module: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "check", "submit", "grade", "release", "new-topic",
-                                   "student-extensions", "instructor-extensions"):
+    if not argv or argv[0] not in ("lab", "test", "check", "update", "submit", "grade", "release",
+                                   "new-topic", "lock", "student-extensions",
+                                   "instructor-extensions"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "student-extensions":  # in an environment that is already set up (Binder)
-        student_extensions(Path(sys.executable).parent)
+        student_extensions(Path(sys.prefix))
         return 0
+    if command == "lock":  # maintainers: requirements.txt's ranges -> requirements.lock
+        from descent_setup import lock
+
+        return lock.main(ROOT)
+    if command == "update":  # students: the course's changes, their own work kept
+        from descent_setup import update
+
+        return update.main(ROOT, rest)
     if command == "submit" and _importable("descent.submit"):
         # Binder (the lib is installed in this interpreter): no .venv needed to hand in
         return subprocess.run([sys.executable, "-m", "descent.submit", *rest]).returncode
@@ -151,7 +184,7 @@ def main(argv: list[str]) -> int:
     python = ensure_env(with_tests=command == "test")
     env = _env(BIN)
     if command == "instructor-extensions":
-        instructor_extensions(BIN)
+        instructor_extensions(VENV)
         return 0
     if command == "lab":
         # the whole course as the file browser's root, lecture 00 open

@@ -920,13 +920,14 @@ def test_the_readme_hand_in_command_makes_the_zip(tmp_path, where):
     python = [sys.executable]
     if where == "clone":  # an interpreter without the lib (no site-packages), and a ready .venv
         python.append("-S")
-        for name in ("requirements.txt", "lib/pyproject.toml"):
+        stamped = ("requirements.lock", "requirements.txt", "lib/pyproject.toml")
+        for name in stamped:
             shutil.copy(ROOT / name, home / name)
         bin_ = home / ".venv" / "bin"
         bin_.mkdir(parents=True)
         (bin_ / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
         (bin_ / "python").chmod(0o755)
-        wanted = b"".join((home / n).read_bytes() for n in ("requirements.txt", "lib/pyproject.toml"))
+        wanted = b"".join((home / n).read_bytes() for n in stamped)
         (home / ".venv" / ".descent-installed").write_text(
             hashlib.sha256(wanted + sys.version.encode()).hexdigest())
     done = subprocess.run([*python, "course.py", "submit", EXERCISE, "--student", "alice"],

@@ -7,7 +7,6 @@ Sources (instructor side)             Generated (committed, what students get)
 solutions/rules.py  ---- stubs ---->  lib/descent/rules.py        solution code cut out
 solutions/rules.py  ---- values --->  lib/descent/references/*.json  (with solutions/topics/*.py)
 solutions/assignments/NN_slug/NN_slug.ipynb -> exercises/NN_slug/NN_slug.ipynb   (nbgrader generate_assignment)
-environment.yml  ------------------>  requirements.txt            (pip's copy of the dependencies)
 """
 from __future__ import annotations
 
@@ -56,31 +55,6 @@ def stub_rules(source: str) -> str:
     return STUB_HEADER + "".join(out)
 
 
-# -- requirements.txt, derived from environment.yml -----------------------------------------
-def requirements(environment_yml: str) -> str:
-    """pip requirements for the local set-up: environment.yml's packages, the same specifiers."""
-    lines, in_deps = [], False
-    for raw in environment_yml.splitlines():
-        line = raw.split("#", 1)[0].rstrip()
-        if not line.strip():
-            continue
-        if not line.startswith(" "):
-            in_deps = line.strip() == "dependencies:"
-            continue
-        item = line.strip()
-        if in_deps and item.startswith("- ") and not item.endswith(":"):
-            spec = item[2:].strip()
-            name = re.split(r"[<>=!~ ]", spec, maxsplit=1)[0]
-            if name in ("python", "pip"):
-                continue
-            # conda pins a single version with one '='; pip wants '=='
-            spec = re.sub(r"(?<![<>=!~])=(?!=)", "==", spec)
-            lines.append(spec)
-    header = ("# Generated from environment.yml by `python3 course.py release`; do not edit.\n"
-              "# Local set-up: `python3 course.py lab` installs this file and the lib into .venv/.\n")
-    return header + "\n".join(lines) + "\n"
-
-
 # -- exercises ------------------------------------------------------------------------------
 def release_exercises(root: Path, release_dir: Path) -> None:
     """nbgrader generate_assignment for every built topic (a topic still being written stays out
@@ -111,8 +85,6 @@ def generate(out: Path) -> None:
         (folder / stale).unlink()  # a rule no spec names any more
     for fname, text in references.items():
         (folder / fname).write_text(text, encoding="utf-8")
-    (out / "requirements.txt").write_text(
-        requirements((ROOT / "environment.yml").read_text("utf-8")), encoding="utf-8")
     (out / "lib" / "descent" / "rules.py").write_text(stub_rules(RULES_SOURCE.read_text("utf-8")),
                                                       encoding="utf-8")
     release = out / "exercises"
@@ -128,7 +100,7 @@ def drift() -> list[str]:
         scratch = Path(tmp)
         generate(scratch)
         problems = []
-        for rel in ["lib/descent/rules.py", "requirements.txt"]:
+        for rel in ["lib/descent/rules.py"]:
             if not filecmp.cmp(ROOT / rel, scratch / rel, shallow=False):
                 problems.append(rel)
         for sub in ["lib/descent/references", "exercises"]:
@@ -166,7 +138,7 @@ def _release(check: bool) -> int:
               "run `python3 course.py release` and commit the result")
         return 1 if problems else 0
     generate(ROOT)
-    print("regenerated lib/descent/rules.py, lib/descent/references/, exercises/, requirements.txt")
+    print("regenerated lib/descent/rules.py, lib/descent/references/, exercises/")
     return 0
 
 
