@@ -6,6 +6,7 @@
 
     python3 course.py check momentum                    # students: check one rule (or all: no name)
     python3 course.py submit 01_momentum --student ID   # students: pack an exercise to hand in
+    python3 course.py update                             # students: the course's updates, your work kept
     python3 course.py grade 01_momentum ZIP_FOLDER       # instructors: collect, autograde, feedback, CSV
     python3 course.py release [--check]                  # maintainers: regenerate what solutions/ derives
     python3 course.py new-topic 04_adagrad adagrad       # maintainers: scaffold a topic's files
