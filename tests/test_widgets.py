@@ -324,3 +324,71 @@ def test_the_valleys_bounce_shows_in_the_coordinate_panel():
         assert "coordinate=3" in str(err)
     else:
         raise AssertionError("coordinate=3 accepted")
+
+
+def _kappa_explorer(seen=None):
+    gd = widgets.Run("GD", reference_rule("gd"))
+    if seen is not None:
+        gd.hyper = lambda h: seen.append(dict(h)) or {"eta": h["eta"]}
+    return widgets.Explorer(surfaces.quadratic(1, 10), [gd],
+                            {"kappa": widgets.log_slider(1, 1000, 10),
+                             "eta": widgets.log_slider(1e-3, 1, 0.1)},
+                            problem=lambda kappa: surfaces.quadratic(1, kappa), steps=60)
+
+
+def test_problem_sliders_set_the_surface_and_not_the_rules():
+    seen = []
+    ex = _kappa_explorer(seen)
+    assert ex.hyper_sliders["kappa"].description == "κ"
+    first = bytes(ex.image.value)
+    ex.hyper_sliders["kappa"].value = 100.0
+    assert all("kappa" not in h for h in seen) and seen[-1] == {"eta": 0.1}
+    assert ex.canvas.surface.params == {"h1": 1, "h2": 100.0}
+    np.testing.assert_allclose(ex.results["GD"].theta,
+                               rollout(reference_rule("gd"), surfaces.quadratic(1, 100),
+                                       steps=60, eta=0.1).theta)
+    assert "diverged" in ex.readouts["GD"].value  # η = 0.1 > 2/κ = 0.02
+    assert bytes(ex.image.value) != first
+    assert "½(1x² + 100y²)" in ex.canvas.ax.get_title()  # the contours of that bowl
+    # back to κ = 10: the picture kept, no roll-out, the contours of that bowl again
+    rolled = len(seen)
+    ex.hyper_sliders["kappa"].value = 10.0
+    assert bytes(ex.image.value) == first and len(seen) == rolled
+    assert ex.canvas.surface.params["h2"] == 10
+    ex.steps.value = 30  # Play: the steps shown, on the bowl shown
+    assert ex.canvas.surface.params["h2"] == 10
+
+
+def test_the_loss_axis_covers_the_problems_at_the_sliders_ends():
+    ex = _kappa_explorer()
+    # κ = 1000: the largest loss over the plotted area is ½(4 + 1000·2.25) ≈ 1127: top 10⁵
+    assert ex.canvas.top == 5
+    plain = widgets.Explorer(surfaces.quadratic(1, 10), [widgets.Run("GD", reference_rule("gd"))],
+                             {"eta": widgets.log_slider(1e-3, 1, 0.1)}, steps=60)
+    assert plain.canvas.top == 3
+
+
+def test_a_noise_slider_gives_every_run_the_same_noise_draws():
+    runs = [widgets.Run("GD", reference_rule("momentum"), hyper={"alpha": 0.0}),
+            widgets.Run("momentum", reference_rule("momentum"), hyper={"alpha": 0.9})]
+    bowl = surfaces.quadratic(1, 4)
+    ex = widgets.Explorer(bowl, runs, {"s": widgets.log_slider(0.1, 3, 1.0),
+                                       "eta": widgets.log_slider(1e-3, 0.3, 0.02)},
+                          problem=lambda s: {"noise": s}, steps=100)
+    assert ex.hyper_sliders["s"].description == "s"
+    for s in (1.0, 10 ** 0.3):
+        ex.hyper_sliders["s"].value = s
+        for label, alpha in (("GD", 0.0), ("momentum", 0.9)):
+            alone = rollout(reference_rule("momentum"), bowl, steps=100, eta=0.02, alpha=alpha,
+                            noise=ex.hyper_sliders["s"].value, seed=0)
+            np.testing.assert_allclose(ex.results[label].theta, alone.theta)
+
+
+def test_problem_must_name_sliders():
+    try:
+        widgets.Explorer(surfaces.quadratic(), [], {"eta": widgets.log_slider(1e-3, 1, 0.1)},
+                         problem=lambda kappa: surfaces.quadratic(1, kappa))
+    except ValueError as err:
+        assert "kappa" in str(err)
+    else:
+        raise AssertionError("a problem slider without a slider accepted")

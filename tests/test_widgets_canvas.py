@@ -192,3 +192,17 @@ def test_a_coordinate_panel_shows_theta2_against_the_step_under_the_loss():
     alone.place(results, 60)
     np.testing.assert_allclose(alone.coord_lines[0].get_data()[1], results["momentum"].theta[:, 0])
     assert _same(alone.picture(), alone.full_picture())
+
+
+def test_another_surface_gets_its_own_background_drawn_once():
+    canvas = Canvas(QUAD, RUNS, 60)
+    canvas.place(_results(0.05), 60)
+    steep = surfaces.quadratic(1, 100)
+    canvas.place(_results(0.005, surface=steep), 60, steep)
+    assert canvas.surface is steep and "100y²" in canvas.ax.get_title()
+    assert _same(canvas.picture(), canvas.full_picture())
+    back = canvas._background
+    canvas.place(_results(0.05), 60, QUAD)
+    assert _same(canvas.picture(), canvas.full_picture()) and canvas._background is not back
+    canvas.place(_results(0.005, surface=steep), 60, steep)
+    assert canvas._background is back  # kept, not drawn again

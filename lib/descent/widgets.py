@@ -22,7 +22,7 @@ import ipywidgets as W
 from . import reference
 from .explorer.canvas import Canvas
 from .explorer.pictures import Frame, Pictures
-from .explorer.runs import Run, roll_out
+from .explorer.runs import Run, lr_drop, roll_out  # noqa: F401 (widgets.lr_drop)
 from .explorer.sliders import Controls, log_slider, slider  # noqa: F401 (widgets.slider, ...)
 
 
@@ -42,16 +42,24 @@ class Explorer:
                panel (on a symmetric log axis). Where the map shows a narrow valley's path as
                one line, this panel shows whether the run settles onto the floor or bounces
                between the walls.
+    problem:   sliders that set the problem itself: a function of some of the sliders (its
+               parameters name them) that returns the surface for their values
+               (``lambda kappa: surfaces.quadratic(1, kappa)``) or the roll-out's settings
+               (``lambda s: {"noise": s}``: gradient noise of standard deviation s, the same
+               draws for every run; a dict may also give ``"surface"`` and ``"seed"``). Those
+               sliders go to the problem, not to the rules. Pictures are kept and drawn ahead
+               as for any slider; the loss panel's axis covers the problems at the sliders' ends.
     """
 
     def __init__(self, surface, runs, sliders, steps: int = 200, start=None,
                  loss_panel: bool = True, note: str = "", size=None, dpi: int = 80,
-                 loss_decades=None, coordinate: int | None = None):
+                 loss_decades=None, coordinate: int | None = None, problem=None):
         if coordinate not in (None, 1, 2):
             raise ValueError(f"coordinate={coordinate!r}: 1 (θ₁) or 2 (θ₂), or None")
         if size is None:  # taller with a second panel under the loss panel
             size = (9.0, 3.8) if coordinate is None else (9.0, 5.0)
         self.surface = surface
+        self.problem = Problem(problem, surface, sliders)
         self.runs = list(runs)
         self.max_steps = steps
         self.note = note
@@ -65,7 +73,8 @@ class Explorer:
         self.steps, self.play = self.controls.steps, self.controls.play
 
         # the figure: contours and the loss panel, drawn once; the runs' lines move on it
-        self.canvas = Canvas(surface, self.runs, steps, loss_panel, size, dpi, coordinate)
+        self.canvas = Canvas(surface, self.runs, steps, loss_panel, size, dpi, coordinate,
+                             also=self.problem.extremes())
         if loss_decades is not None and self.canvas.ax_loss is not None:
             self.canvas.fix_loss_axis(loss_decades[0])
         self.fig, self.ax, self.ax_loss = self.canvas.fig, self.canvas.ax, self.canvas.ax_loss
@@ -95,12 +104,15 @@ class Explorer:
     def draw(self, values: dict, start, n: int) -> Frame:
         """The picture for these slider values and start point, showing ``n`` steps: every run
         rolled out, its lines placed on the figure, the figure drawn."""
-        results, notes = roll_out(self.runs, self.surface, start, self.max_steps, values)
+        values, settings = self.problem.split(values)
+        surface = settings.pop("surface", None)
+        results, notes = roll_out(self.runs, surface or self.surface, start, self.max_steps,
+                                  values, **settings)
         if self.note:
             notes.insert(0, self.note)
-        self.canvas.place(results, n)
+        self.canvas.place(results, n, surface)
         return Frame(self.canvas.picture(), results, "<br>".join(notes),
-                     self.canvas.readout(results, n))
+                     self.canvas.readout(results, n), surface)
 
     def send(self, frame: Frame):
         """Show ``frame`` on the page: the picture first, the readout and status line after."""
@@ -159,6 +171,61 @@ def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(),
         elif reference.available():
             runs.append(Run(f"reference {other}", reference.rule(other), method=other))
     return Explorer(surface, runs, sliders, steps=steps, note=note, **kw)
+
+
+class Problem:
+    """An explorer's problem sliders (``Explorer(problem=...)``): which slider values set the
+    problem, and the problem they set. The same values give the same surface object, so that its
+    contours are drawn once."""
+
+    KEPT = 16
+    SETTINGS = ("surface", "noise", "seed")
+
+    def __init__(self, make, surface, sliders: dict):
+        import inspect
+
+        self.make = make
+        self.surface = surface
+        self.sliders = sliders
+        self.names = [] if make is None else list(inspect.signature(make).parameters)
+        unknown = [n for n in self.names if n not in sliders]
+        if unknown:
+            raise ValueError(f"problem= takes {', '.join(unknown)}, which no slider sets: "
+                             f"the sliders are {', '.join(sliders)}")
+        self._made: dict = {}
+
+    def split(self, values: dict) -> tuple[dict, dict]:
+        """(the slider values the rules get, the roll-out's settings: surface, noise, seed)."""
+        if self.make is None:
+            return dict(values), {}
+        key = tuple(values[n] for n in self.names)
+        if key not in self._made:
+            made = self.make(**dict(zip(self.names, key)))
+            settings = dict(made) if isinstance(made, dict) else {"surface": made}
+            wrong = [k for k in settings if k not in self.SETTINGS]
+            if wrong:
+                raise ValueError(f"problem= returned {', '.join(wrong)}: a surface, or a dict "
+                                 f"of {', '.join(self.SETTINGS)}")
+            self._made[key] = settings
+            while len(self._made) > self.KEPT:
+                self._made.pop(next(iter(self._made)))
+        rest = {k: v for k, v in values.items() if k not in self.names}
+        return rest, dict(self._made[key])
+
+    def extremes(self) -> list:
+        """The surfaces at the problem sliders' ends (every combination of lo and hi)."""
+        import itertools
+
+        if self.make is None:
+            return []
+        ends = [(self.sliders[n]["lo"], self.sliders[n]["hi"]) for n in self.names]
+        found = []
+        for corner in itertools.product(*ends):
+            made = self.make(**dict(zip(self.names, corner)))
+            surface = made.get("surface") if isinstance(made, dict) else made
+            if surface is not None:
+                found.append(surface)
+        return found
 
 
 class _NotDrawn:

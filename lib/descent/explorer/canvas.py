@@ -9,6 +9,7 @@ once, when the first runs are placed, and drawn into the background then.
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class Canvas:
     DECADES = (4, 16)  # the loss panel spans at least 4 and at most 16 decades
 
     def __init__(self, surface, runs, steps: int, loss_panel: bool = True, size=(9.0, 3.8),
-                 dpi: int = 80, coordinate: int | None = None):
+                 dpi: int = 80, coordinate: int | None = None, also=()):
         # matplotlib is imported here, when a figure is first drawn: importing this module costs
         # no matplotlib (half a second), so a graded exercise, which draws nothing, starts faster
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -43,9 +44,11 @@ class Canvas:
 
         self.surface = surface
         self.floor = surface.min_loss
-        _, _, Z = plots._grid(surface, 240)
-        span = max(float(np.nanmax(Z)) - self.floor, 1e-300)
-        self.top = int(np.ceil(np.log10(span))) + 1  # decade: 10 × the largest plotted loss
+        spans = []
+        for shown in (surface, *also):  # also: the surfaces problem sliders may make
+            _, _, Z = plots._grid(shown, 240)
+            spans.append(max(float(np.nanmax(Z)) - shown.min_loss, 1e-300))
+        self.top = int(np.ceil(np.log10(max(spans)))) + 1  # decade: 10 × the largest plotted loss
         self.limit = 10.0 ** self.top  # a run whose loss stays above it has diverged
         self.labels = [run.label for run in runs]
         self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
@@ -59,6 +62,7 @@ class Canvas:
             axes = {"map": self.fig.subplots(1, 1)}
         self.ax, self.ax_loss, self.ax_coord = axes["map"], axes.get("loss"), axes.get("coord")
         plots.contour(self.ax, surface)
+        self._first = self._drawn = surface  # the surface whose contours the figure holds
         colors = plots.colors_for([run.method_name() if hasattr(run, "method_name") else run.label
                                    for run in runs],
                                   fixed=[run.color for run in runs],
@@ -113,14 +117,55 @@ class Canvas:
             self._coordinate_panel(steps)
         self.agg.draw()  # lay the figure out once with every axes in place, then freeze it
         self.fig.set_layout_engine("none")
+        self._decades = None  # the loss panel's limits, in decades, once fixed
+        self._kept = OrderedDict()  # id(surface) -> (surface, contours, background): drawn before
+        self._draw_background()
+
+    KEPT = 16  # backgrounds kept of the surfaces problem sliders made
+
+    def _draw_background(self):
+        """Draw the contours and the axes (the loss panel without its y axis) and keep them; the
+        background a picture's lines are drawn over adds the loss panel's y axis once fixed."""
         if self.ax_loss is not None:
             self.ax_loss.yaxis.set_visible(False)
-        self.agg.draw()  # the contour and the axes, once (the loss panel without its y axis)
+        self.agg.draw()
         self._contours = self.agg.copy_from_bbox(self.fig.bbox)
-        self._background = self._contours  # what a picture's lines are drawn over
-        self._decades = None  # the loss panel's limits, in decades, once fixed
         if self.ax_loss is not None:
             self.ax_loss.yaxis.set_visible(True)
+        self._background = self._contours
+        if self._decades is not None:
+            self.agg.restore_region(self._contours)
+            self.fig.draw_artist(self.ax_loss.yaxis)
+            self._background = self.agg.copy_from_bbox(self.fig.bbox)
+        self._kept[id(self.surface)] = (self.surface, self._contours, self._background)
+        self._kept.move_to_end(id(self.surface))
+        while len(self._kept) > self.KEPT:
+            self._kept.popitem(last=False)
+
+    def use(self, surface):
+        """Draw the runs on ``surface`` from now on (a problem slider made it): its contours as
+        the background (drawn once per surface, the last 16 kept), its minimum as the loss
+        panel's floor. The loss panel's limits stay as they are."""
+        if surface is None or surface is self.surface:
+            return
+        self.surface, self.floor = surface, surface.min_loss
+        kept = self._kept.get(id(surface))
+        if kept is not None and kept[0] is surface:
+            _, self._contours, self._background = kept
+            self._kept.move_to_end(id(surface))
+            return
+        self._draw_map(surface)
+        self._draw_background()
+
+    def _draw_map(self, surface):
+        """Put ``surface``'s contours on the figure in place of those it has."""
+        for artist in [*self.ax.collections, *self.ax.texts, *self.ax.images,
+                       *[ln for ln in self.ax.lines if not ln.get_animated()]]:
+            artist.remove()
+        plots.contour(self.ax, surface)
+        self._drawn = surface
+        if surface is not self._first:
+            surface.__dict__.pop("_grids", None)  # its grid, drawn: not kept with every picture
 
     def _coordinate_panel(self, steps: int):
         """θ_k against the step t, on a symmetric log axis over the plot's range of θ_k: the
@@ -149,11 +194,13 @@ class Canvas:
         the first runs placed with a finite loss)."""
         return self._decades
 
-    def place(self, results: dict, n: int):
-        """Put the first ``n`` steps of ``results`` (label -> Trajectory) on the figure; a label
+    def place(self, results: dict, n: int, surface=None):
+        """Put the first ``n`` steps of ``results`` (label -> Trajectory) on the figure (over the
+        contours of ``surface``, if given: see :meth:`use`); a label
         without a trajectory gets empty lines. A run that diverged (see ``runs.diverged_at``) ends
         with an ✕ at its last point before, and its loss line with an ✕ at the panel's top at
         the step it diverged. Nothing is drawn yet."""
+        self.use(surface)
         floor, limit = self.floor, self.limit
         for i, label in enumerate(self.labels):
             traj = results.get(label)
@@ -221,6 +268,8 @@ class Canvas:
         self.fig.draw_artist(self.ax_loss.yaxis)  # ticks, tick labels and axis label
         self._background = self.agg.copy_from_bbox(self.fig.bbox)
         self._decades = (lo, self.top)
+        self._kept = OrderedDict({id(self.surface): (self.surface, self._contours,
+                                                     self._background)})  # others: no y axis
 
     def readout(self, results: dict, n: int) -> dict:
         """Label -> how the run's first ``n`` steps end, in words (``runs.summary``)."""
@@ -241,6 +290,8 @@ class Canvas:
         """The same picture drawn from scratch, the whole figure and then the lines (tens of
         milliseconds): what ``picture()`` saves drawing. The two differ by a few levels of grey in
         a few pixels, where the y axis's ticks meet the loss panel's edge."""
+        if self._drawn is not self.surface:  # a background kept from before: its contours
+            self._draw_map(self.surface)
         if self.ax_loss is not None:
             self.ax_loss.yaxis.set_visible(self._decades is not None)
         try:

@@ -21,6 +21,7 @@ class Frame(NamedTuple):
     results: dict  # run label -> Trajectory
     status: str
     readout: dict = {}  # run label -> how its shown steps end, in words
+    surface: object = None  # the surface drawn on, where problem sliders make it (else None)
 
 
 class Pictures:
@@ -58,7 +59,7 @@ class Pictures:
             if frame is None:
                 frame = self.ahead.draw_now(self.draw, values, start, n)
             else:
-                self.canvas.place(frame.results, n)  # the figure's lines follow the page
+                self.canvas.place(frame.results, n, frame.surface)  # the figure follows the page
             self.kept.keep(key, frame)
             self.shown = frame
             self.show(frame)
@@ -67,7 +68,7 @@ class Pictures:
         """Show the steps now chosen of the trajectories shown (nothing rolled out)."""
         with self.lock:
             n = self.controls.steps.value
-            self.canvas.place(self.shown.results, n)
+            self.canvas.place(self.shown.results, n, self.shown.surface)
             self.show(self.shown._replace(picture=self.canvas.picture(),
                                           readout=self.canvas.readout(self.shown.results, n)))
 
@@ -83,4 +84,4 @@ class Pictures:
 
     def _follow_page(self):
         """After drawing ahead: the figure's lines are those of the picture on the page again."""
-        self.canvas.place(self.shown.results, self.controls.steps.value)
+        self.canvas.place(self.shown.results, self.controls.steps.value, self.shown.surface)

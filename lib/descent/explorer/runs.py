@@ -34,6 +34,7 @@ class Run:
     color: str | None = None  # default: the colour of its method (descent.plots.COLORS)
     dashed: bool = False
     method: str | None = None  # the method whose colour it takes; default: from label or rule
+    schedule: Callable | None = None  # η over the steps: η_t = η · schedule(values)(t) (lr_drop)
 
     def method_name(self) -> str | None:
         """The method this run shows, for its colour: ``method`` if given, else the method its
@@ -48,8 +49,24 @@ class Run:
 
     def hyperparameters(self, values: dict) -> dict:
         if callable(self.hyper):
-            return dict(self.hyper(dict(values)))
-        return {**accepted(self.rule, values), **self.hyper}
+            hyper = dict(self.hyper(dict(values)))
+        else:
+            hyper = {**accepted(self.rule, values), **self.hyper}
+        if self.schedule is not None:
+            eta, factor = hyper["eta"], self.schedule(dict(values))
+            hyper["eta"] = lambda t: eta * factor(t)
+        return hyper
+
+
+def lr_drop(after, factor):
+    """A learning-rate drop for ``Run(schedule=...)``: η_t = η for t ≤ ``after``, then
+    η · ``factor``. Each is a number or the name of the slider that sets it:
+    ``lr_drop(after="after", factor="drop")``."""
+    def schedule(values: dict):
+        at, by = (values[v] if isinstance(v, str) else v for v in (after, factor))
+        return lambda t: 1.0 if t <= at else by
+
+    return schedule
 
 
 def accepted(rule, values: dict) -> dict:
@@ -76,14 +93,16 @@ def failure(run, err) -> str:
     return f"<b>{as_html(run.label)}</b> raised {type(err).__name__}: {as_html(err)}"
 
 
-def roll_out(runs, surface, start, steps: int, values: dict) -> tuple[dict, list]:
+def roll_out(runs, surface, start, steps: int, values: dict, **settings) -> tuple[dict, list]:
     """Roll out every run for ``steps`` steps from ``start`` with these slider values ->
-    (results: label -> Trajectory, notes: status lines), skipping runs that fail.
+    (results: label -> Trajectory, notes: status lines), skipping runs that fail. ``settings``
+    go to every roll-out (``noise=``, ``seed=``: see ``descent.rollout.rollout``).
 
     Runs of the same rule whose hyperparameters are plain numbers share one batched rollout
     (the rule contract allows a hyperparameter per run): one Python loop over the steps instead
     of one per run. If that batch fails, each run is tried alone, so that the message names the
-    run that fails."""
+    run that fails. With gradient noise every run is rolled out alone: each then gets the same
+    noise draws (a batch would draw different noise for each of its runs)."""
     start = np.array(start)
     outcome = {}  # run label -> Trajectory, or the note saying why there is none
     batches: dict = {}
@@ -95,14 +114,15 @@ def roll_out(runs, surface, start, steps: int, values: dict) -> tuple[dict, list
             continue
         plain = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
                     for v in hyper.values())
-        key = (id(run.rule), tuple(sorted(hyper))) if plain else id(run)
+        key = (id(run.rule), tuple(sorted(hyper))) if plain and not settings.get("noise") \
+            else id(run)
         batches.setdefault(key, []).append((run, hyper))
     for batch in batches.values():
         if len(batch) > 1:
             names = list(batch[0][1])
             try:
                 with np.errstate(all="ignore"):
-                    traj = rollout(batch[0][0].rule, surface, start, steps,
+                    traj = rollout(batch[0][0].rule, surface, start, steps, **settings,
                                    **{k: np.array([h[k] for _, h in batch]) for k in names})
             except Exception:
                 pass
@@ -113,7 +133,8 @@ def roll_out(runs, surface, start, steps: int, values: dict) -> tuple[dict, list
         for run, hyper in batch:
             try:
                 with np.errstate(all="ignore"):
-                    outcome[run.label] = rollout(run.rule, surface, start, steps, **hyper)
+                    outcome[run.label] = rollout(run.rule, surface, start, steps, **settings,
+                                                 **hyper)
             except Exception as err:  # a broken student rule must not break the widget
                 outcome[run.label] = failure(run, err)
     results, notes = {}, []
