@@ -100,3 +100,16 @@ def test_a_rule_gets_the_slider_values_it_takes():
     assert Run("fixed", gd, {"eta": 0.5}).hyperparameters(VALUES) == {"eta": 0.5}
     assert Run("mapped", gd, lambda h: {"eta": h["eta"] * h["alpha"]}).hyperparameters(VALUES) == {
         "eta": 0.05 * 0.9}
+
+
+def test_a_learning_rate_drop_set_by_sliders():
+    from descent.explorer.runs import lr_drop
+
+    run = Run("velocity form", reference_rule("momentum"), schedule=lr_drop("after", "drop"))
+    hyper = run.hyperparameters({"eta": 0.05, "alpha": 0.9, "drop": 0.2, "after": 2})
+    assert hyper["alpha"] == 0.9 and set(hyper) == {"eta", "alpha"}
+    assert [hyper["eta"](t) for t in (1, 2, 3, 10)] == [0.05, 0.05, 0.05 * 0.2, 0.05 * 0.2]
+    ema = Run("EMA form", reference_rule("momentum_ema"), schedule=lr_drop(5, 0.5),
+              hyper=lambda h: {"eta": h["eta"] / (1 - h["alpha"]), "beta": h["alpha"]})
+    eta = ema.hyperparameters({"eta": 0.01, "alpha": 0.9})["eta"]
+    assert abs(eta(5) - 0.1) < 1e-15 and abs(eta(6) - 0.05) < 1e-15
