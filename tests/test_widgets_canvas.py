@@ -151,9 +151,11 @@ def test_the_readout_says_how_each_run_ends():
     reached = int(np.argmax(traj.loss - QUAD.min_loss <= 1e-6))
     assert 0 < reached < 400
     assert text == (f"loss {number(traj.loss[400])}   ‖g‖ {number(traj.grad_norm[400])}   "
-                    f"within 1e-06 of the minimum at step {reached}")
-    assert "not within 1e-06" in Canvas(QUAD, RUNS, 60).readout(good, 3)["momentum"]
-    assert number(0.05) == "0.05" and number(2000) == "2000" and number(1.5e-9) == "1.500e-09"
+                    f"within 10⁻⁶ of the minimum at step {reached}")
+    assert "not within 10⁻⁶" in Canvas(QUAD, RUNS, 60).readout(good, 3)["momentum"]
+    assert number(0.05) == "0.05" and number(2000) == "2000" and number(1.5e-9) == "1.5·10⁻⁹"
+    assert [number(x) for x in (0.0501187, 1.832e-4, 5.049, 1e-6, 0.9, 12345.6, -3e-7)] == \
+        ["0.0501", "1.83·10⁻⁴", "5.05", "10⁻⁶", "0.9", "12300", "−3·10⁻⁷"]
 
 
 def test_an_explorer_can_share_another_ones_fixed_loss_axis():

@@ -28,13 +28,18 @@ def test_integers_get_integer_sliders_and_numbers_read_plainly():
     assert [v["after"] for v, _, _ in c.neighbours(c.hyper_sliders["after"], 2)] == [3, 1, 4]
     assert isinstance(c.steps, W.IntSlider)
     eta = make_slider("eta", log_slider(1e-4, 1e-1, 1e-2))
-    assert eta.readout_format == ".3r"  # 0.0501, 0.00100, 2000: never 5.01e-2
-    assert make_slider("alpha", slider(0.0, 0.99, 0.9, 0.01)).readout_format == ".2f"
-    assert make_slider("alpha", slider(0.0, 0.999, 0.9, 0.001)).readout_format == ".3f"
+    assert eta.readout_format == ".3~r"  # 0.05, 0.001, 2000: never 5.01e-2 or 0.00100
+    assert make_slider("alpha", slider(0.0, 0.99, 0.9, 0.01)).readout_format == ".2~f"  # 0.9
+    assert make_slider("alpha", slider(0.0, 0.999, 0.9, 0.001)).readout_format == ".3~f"
+    # a log slider's grid runs through its first value: 0.05 is shown as 0.05, not 0.0501
+    eta = make_slider("eta", log_slider(1e-3, 1e-1, 0.05))
+    assert eta.value == 0.05 and 10 ** eta.min >= 1e-3 and 10 ** eta.max <= 1e-1
+    assert abs((np.log10(0.05) - eta.min) / eta.step - round((np.log10(0.05) - eta.min) / eta.step)) < 1e-9
     assert [make_slider(k, SLIDERS[k]).description for k in SLIDERS] == ["η", "α"]
     widths = {s.style.description_width for s in (*c.hyper_sliders.values(), c.start_x, c.steps)}
     lengths = {s.layout.width for s in (*c.hyper_sliders.values(), c.start_x, c.steps)}
     assert len(widths) == 1 and len(lengths) == 1  # labels of equal width, sliders of equal length
+    assert c.box.children[-1].children[0] is c.steps  # the steps slider first in its row: aligned
 
 
 def test_the_controls_and_their_state():

@@ -38,6 +38,7 @@ class Canvas:
                  dpi: int = 80, coordinate: int | None = None, also=()):
         # matplotlib is imported here, when a figure is first drawn: importing this module costs
         # no matplotlib (half a second), so a graded exercise, which draws nothing, starts faster
+        from matplotlib import patheffects
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import NullLocator
@@ -75,7 +76,12 @@ class Canvas:
         for run, color in zip(runs, colors):
             ls = "--" if run.dashed else "-"
             # animated: left out when the whole figure is drawn, drawn on top when blitting
-            (halo,) = self.ax.plot([], [], "-", lw=3.0, color="white", alpha=0.45, animated=True)
+            # under each path a halo: a white band edged in black, so that a path of any
+            # colour (grey too) stands out on the darkest and the lightest contours alike
+            (halo,) = self.ax.plot([], [], "-", lw=3.0, color="white", alpha=0.6, animated=True,
+                                   path_effects=[patheffects.Stroke(linewidth=4.6, foreground="k",
+                                                                    alpha=0.45),
+                                                 patheffects.Normal()])
             (ln,) = self.ax.plot([], [], ls, marker=".", ms=3, lw=1.3, color=color,
                                  label=run.label, animated=True)
             (end,) = self.ax.plot([], [], "o", ms=6, color=color, markeredgecolor="white",

@@ -178,8 +178,8 @@ def summary(traj, n: int, floor: float, limit: float, tol: float = TOL) -> str:
         return f"diverged at step {k}"
     with np.errstate(all="ignore"):
         near = np.flatnonzero(loss - floor <= tol)
-    reached = f"within {tol:g} of the minimum at step {near[0]}" if near.size \
-        else f"not within {tol:g} of the minimum"
+    reached = f"within {number(tol)} of the minimum at step {near[0]}" if near.size \
+        else f"not within {number(tol)} of the minimum"
     return (f"loss {number(loss[-1])}   ‖g‖ {number(traj.grad_norm[min(n, len(loss) - 1)])}   "
             f"{reached}")
 
@@ -191,11 +191,26 @@ class _Head:
         self.loss, self.theta = traj.loss[: n + 1], traj.theta[: n + 1]
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def number(x) -> str:
-    """A number for the readout: 4 significant digits, no exponent between 1e-3 and 1e5."""
+    """A number as a person writes it: 3 significant digits, no trailing zeros, plain from
+    0.001 to 99,999 ("0.05", "2000", "0.000183" never), else as a power of ten ("1.83·10⁻⁴",
+    "10⁻⁶")."""
     x = float(x)
     if not np.isfinite(x):
         return str(x)
-    if x == 0 or 1e-3 <= abs(x) < 1e5:
-        return f"{x:.4g}"
-    return f"{x:.3e}"
+    if x == 0:
+        return "0"
+    r = float(f"{x:.3g}")
+    if 1e-3 <= abs(r) < 1e5:
+        decimals = max(0, 2 - int(np.floor(np.log10(abs(r)))))
+        text = f"{r:.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, exponent = f"{r:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else "−" + power
+    return f"{mantissa.replace('-', '−')}·{power}"

@@ -9,6 +9,20 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
+import traitlets
+
+
+class FloatLogSlider(W.FloatLogSlider):
+    """ipywidgets' log slider, whose readout may trim trailing zeros (d3-format's "~", which
+    the page understands but ipywidgets' own check of the format refuses)."""
+
+    readout_format = traitlets.Unicode(".3~r").tag(sync=True)
+
+
+class FloatSlider(W.FloatSlider):
+    """ipywidgets' slider, whose readout may trim trailing zeros (see FloatLogSlider)."""
+
+    readout_format = traitlets.Unicode(".2~f").tag(sync=True)
 
 
 def log_slider(lo, hi, value, description=None):
@@ -52,6 +66,19 @@ def exact(value) -> float:
     return float(f"{float(value):.12g}")
 
 
+LOG_STEP = 0.05  # a log slider's step in log10: a factor of 1.122
+
+
+def log_grid(lo: float, hi: float, value: float, step: float = LOG_STEP) -> tuple[float, float]:
+    """A log slider's ends in log10, on a grid of ``step`` through its first ``value`` and
+    within ``lo``..``hi``: the slider starts exactly at the value given and shows it as given
+    ("0.05", where a grid from 1e-3 would show 0.0501)."""
+    at = float(np.log10(value))
+    down = np.floor((at - np.log10(lo)) / step + 1e-9)
+    up = np.floor((np.log10(hi) - at) / step + 1e-9)
+    return round(float(at - down * step), 12), round(float(at + up * step), 12)
+
+
 LABEL_WIDTH = "90px"  # every slider's label: the same width, so the sliders line up equally long
 
 
@@ -62,18 +89,20 @@ def look() -> dict:
 
 def make_slider(name, spec):
     """The widget for one ``log_slider(...)`` / ``slider(...)`` spec: a Greek label for a Greek
-    name, plain numbers in the readout ("0.0501", "0.90", "20", never "5.01e-2")."""
+    name, numbers in the readout as a person writes them ("0.05", "0.9", "20", never "5.01e-2",
+    "0.0500" or "2.000")."""
     desc = spec.get("description") or label(name)
     if spec["kind"] == "log":
-        return W.FloatLogSlider(value=spec["value"], base=10, min=np.log10(spec["lo"]),
-                                max=np.log10(spec["hi"]), step=0.05, description=desc,
-                                readout_format=".3r", continuous_update=True, **look())
+        lo, hi = log_grid(spec["lo"], spec["hi"], spec["value"], LOG_STEP)
+        return FloatLogSlider(value=spec["value"], base=10, min=lo, max=hi, step=LOG_STEP,
+                                description=desc, readout_format=".3~r",
+                                continuous_update=True, **look())
     if spec["kind"] == "int":
         return W.IntSlider(value=int(spec["value"]), min=int(spec["lo"]), max=int(spec["hi"]),
                            step=max(1, int(spec["step"])), description=desc,
                            continuous_update=True, **look())
-    return W.FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
-                         description=desc, readout_format=f".{digits(spec['step'])}f",
+    return FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
+                         description=desc, readout_format=f".{digits(spec['step'])}~f",
                          continuous_update=True, **look())
 
 
@@ -101,8 +130,9 @@ class Controls:
                            interval=40, description="play")
         # the page itself moves the steps slider as the Play button plays: no kernel round trip
         self.play_link = W.jslink((self.play, "value"), (self.steps, "value"))
+        # the steps slider under the others, as long as they are; the Play button after it
         self.box = W.VBox([*self.hyper_sliders.values(), self.start_x, self.start_y,
-                           W.HBox([self.play, self.steps])])
+                           W.HBox([self.steps, self.play])])
 
     @property
     def trajectory_sliders(self) -> list:
