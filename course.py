@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -143,6 +144,46 @@ def ensure_env(with_tests: bool = False) -> Path:
     return python
 
 
+def _run_child(cmd: list, env: dict, server: bool = False) -> int:
+    """Run `cmd` from the course's root until it ends; Ctrl+C never prints a traceback here.
+
+    A server (JupyterLab) runs in its own process group, so the terminal's Ctrl+C reaches this
+    process only: it asks JupyterLab once to stop (SIGTERM: Jupyter's own clean shutdown, kernels
+    included, without its "Shut down this Jupyter server (y/[n])?" question) and waits for it; a
+    second Ctrl+C stops it at once. Any other command (pytest) gets the terminal's Ctrl+C itself
+    and ends in its own way, and this process waits for it."""
+    cmd = [str(c) for c in cmd]
+    own_group = server and os.name != "nt"
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env,
+                            **({"stdin": subprocess.DEVNULL, "preexec_fn": os.setpgrp}
+                               if own_group else {}))
+    asked = 0
+
+    def stop(signum, frame):
+        nonlocal asked
+        asked += 1
+        if not own_group:
+            return
+        if asked == 1:
+            print("\nStopping JupyterLab and its kernels (what you saved stays saved)...", flush=True)
+            proc.terminate()
+        else:
+            print("Stopping JupyterLab at once.", flush=True)
+            proc.kill()
+
+    caught = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)] if own_group else ["SIGINT"]
+    before = {s: signal.signal(getattr(signal, s), stop) for s in caught}
+    try:
+        code = proc.wait()
+    finally:
+        for s, handler in before.items():
+            signal.signal(getattr(signal, s), handler)
+    if own_group and asked:
+        print("JupyterLab stopped.", flush=True)
+        return 0
+    return code
+
+
 def _importable(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -193,7 +234,9 @@ def main(argv: list[str]) -> int:
                "--LabApp.default_url=/lab/tree/lectures/00_gradient_descent.ipynb", *rest]
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
             cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
-    elif command == "submit":
+        print("Starting JupyterLab (Ctrl+C here stops it)...", flush=True)
+        return _run_child(cmd, env, server=True)
+    if command == "submit":
         cmd = [python, "-m", "descent.submit", *rest]
     elif command in ("grade", "release"):
         cmd = [python, "-m", f"descent_instructor.{command}", *rest]
@@ -202,7 +245,7 @@ def main(argv: list[str]) -> int:
     else:
         cmd = [python, "-m", "pytest", *rest]
     print("+", " ".join(map(str, cmd)), flush=True)
-    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env).returncode
+    return _run_child(cmd, env)
 
 
 if __name__ == "__main__":
