@@ -7,6 +7,7 @@ import re
 
 import pytest
 from descent_instructor.paths import solution_notebook
+from descent_instructor.release import RUNS_ON
 from conftest import BUILT, ROOT, error_outputs, execute
 
 pytestmark = pytest.mark.slow
@@ -69,6 +70,10 @@ def test_untouched_exercise_fails_validation_with_the_helpful_message(topic, mon
     assert visible_tests
     for cell in visible_tests:
         assert cell.id in errors, f"test cell {cell.id} passed on an untouched exercise"
+    assert len(result["failed"]) >= len(visible_tests), result["failed"]  # the tag changes no grade
+    # JupyterLab's Run All stops at the first error of a cell without the tag (the release adds it)
+    untagged = [c.id for c in nb.cells if c.id in errors and RUNS_ON not in c.metadata.get("tags", [])]
+    assert not untagged, f"Run All would stop at {untagged[0]}: no {RUNS_ON!r} tag"
     # a failed check shows its message alone: none of the checker's own frames
     for cell in visible_tests:
         for out in cell.outputs:

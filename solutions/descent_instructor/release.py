@@ -6,7 +6,8 @@
 Sources (instructor side)             Generated (committed, what students get)
 solutions/rules.py  ---- stubs ---->  lib/descent/rules.py        solution code cut out
 solutions/rules.py  ---- values --->  lib/descent/references/*.json  (with solutions/topics/*.py)
-solutions/assignments/NN_slug/NN_slug.ipynb -> exercises/NN_slug/NN_slug.ipynb   (nbgrader generate_assignment)
+solutions/assignments/NN_slug/NN_slug.ipynb -> exercises/NN_slug/NN_slug.ipynb   (nbgrader generate_assignment,
+                                                   then the `raises-exception` tag: see run_all_reaches_every_cell)
 """
 from __future__ import annotations
 
@@ -76,6 +77,36 @@ def release_exercises(root: Path, release_dir: Path) -> None:
                 check=True, cwd=root, env=env)
 
 
+RUNS_ON = "raises-exception"
+
+
+def runs_on_past_an_error(cell) -> bool:
+    """Whether Run All should go on past this cell when it raises: every code cell of the
+    student's version but a locked cell that is not graded (the set-up: when it fails, nothing
+    after it can work). The checks fail while the rules are stubs, the rule's try cell raises
+    NotYetImplemented, the answer cells raise NotImplementedError and their tests a NameError."""
+    grading = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and not (grading.get("locked") and not grading.get("grade"))
+
+
+def run_all_reaches_every_cell(notebook: Path) -> None:
+    """Tag the cells of a released notebook that may raise `raises-exception`, so that Run All
+    in JupyterLab runs every cell of an untouched exercise and shows each failing check with its
+    message (without the tag the kernel drops every queued cell after the first error: JupyterLab
+    sends each execute request with stop_on_error = false only for a cell with that tag,
+    packages/outputarea/src/widget.ts, OutputArea.execute). Grading is unchanged: nbgrader
+    executes with allow_errors and scores a graded cell by its error output, whatever its tags,
+    and its checksums do not cover tags."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if runs_on_past_an_error(cell) and RUNS_ON not in tags:
+            cell.metadata["tags"] = [*tags, RUNS_ON]
+    nbformat.write(nb, notebook)
+
+
 def generate(out: Path) -> None:
     """Write every generated file under ``out`` (the repository, or a scratch copy)."""
     references = make_references()  # first: a rule not written yet stops the release here
@@ -92,6 +123,10 @@ def generate(out: Path) -> None:
         if topic.built and (ASSIGNMENTS / topic.slug).is_dir() and (release / topic.slug).is_dir():
             shutil.rmtree(release / topic.slug)
     release_exercises(ROOT, release.resolve())
+    for topic in TOPICS:
+        if topic.built and (release / topic.slug).is_dir():
+            for notebook in (release / topic.slug).glob("*.ipynb"):
+                run_all_reaches_every_cell(notebook)
 
 
 def drift() -> list[str]:

@@ -419,32 +419,24 @@ class Notebook:
         return began + self.wait_settled(timeout=timeout)
 
     def run_all(self, timeout: float = 240) -> float:
-        """Run → Run All Cells; wait until settled. Returns the seconds it took."""
-        return self._run_from_menu("Run All Cells", timeout)
+        """Run → Run All Cells; wait until every cell it queued has run and the page has settled.
+        Returns the seconds it took. After the first error, JupyterLab shows the cells still queued
+        as [ ] (not [*]) while the kernel runs on through those tagged raises-exception, idle for
+        a moment between two of them: only a request queued behind them says they are done."""
+        took = self._run_from_menu("Run All Cells", timeout)
+        queued = time.monotonic()
+        self.page.evaluate(_JS_PANEL + """
+          async (path) => {
+            const kernel = panelOf(path).sessionContext.session.kernel;
+            await kernel.requestExecute({code: '', silent: true, store_history: false}).done;
+          }""", self.path)
+        return took + (time.monotonic() - queued) + self.wait_settled(timeout=timeout)
 
     def select(self, index: int):
         """Select one cell (a click on its prompt, as a student would)."""
         cell = self.page.locator(".jp-Notebook .jp-Cell").nth(index)
         cell.scroll_into_view_if_needed()
         cell.locator(".jp-InputPrompt").click()
-
-    def run_on_past_errors(self, timeout: float = 240) -> list[int]:
-        """After a Run All that stopped at an error (JupyterLab stops there), Run → Run Selected
-        Cell and All Below from the next cell that has not run, as often as needed until every
-        code cell has run. Returns the indices of the cells it started from."""
-        starts = []
-        for _ in range(100):
-            cells = self.cells()
-            pending = [c["index"] for c in cells if c["type"] == "code" and c["count"] is None
-                       and c["source"].strip()]
-            if not pending:
-                return starts
-            starts.append(pending[0])
-            self.select(pending[0])
-            last = pending[0] == len(cells) - 1  # JupyterLab disables "... and All Below" there
-            self._run_from_menu("Run Selected Cell and Do not Advance" if last
-                                else "Run Selected Cell and All Below", timeout)
-        raise AssertionError("cells keep stopping")
 
     def type_into(self, cell_id: str, text: str):
         """Replace the source of one cell (code or markdown) by typing into its editor: select
