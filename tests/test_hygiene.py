@@ -5,6 +5,7 @@ import re
 
 import pytest
 from descent_instructor.paths import solution_notebook
+from descent_instructor.scaffold import RUN_HINT
 from conftest import BUILT, ROOT
 
 NOTEBOOKS = sorted(p for d in ("lectures", "exercises", "solutions") for p in (ROOT / d).rglob("*.ipynb")
@@ -34,6 +35,15 @@ def test_lecture_links_notation_and_exercise_and_has_a_slider_explorer(topic):
     assert "widgets.Explorer(" in text or "widgets.compare(" in text
     assert "../README.md#notation" in text
     assert f"../exercises/{topic.slug}/{topic.slug}.ipynb" in text
+
+
+@pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
+def test_lecture_says_how_to_run_it_under_its_title(topic):
+    # a lecture opens with no outputs: without the hint a newcomer to Jupyter sees no slider
+    title = json.loads((ROOT / topic.lecture).read_text())["cells"][0]
+    assert title["id"] == f"{topic.slug[:2]}-title"
+    lines = "".join(title["source"]).splitlines()
+    assert lines[0].startswith("# ") and "\n".join(lines[2:4]) == RUN_HINT, lines[:4]
 
 
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)

@@ -176,11 +176,19 @@ LECTURE_SECTIONS = [
 ]
 
 
+#: Under every lecture's title (a test checks each lecture has it): a lecture opens with no
+#: outputs, and a newcomer to Jupyter would see no numbers, no figures and no sliders.
+RUN_HINT = ("> **To run this lecture:** Run › Run All Cells in the menu, or Shift+Enter in each cell from the top.\n"
+            "> The numbers and figures appear under each cell as it runs, the sliders under the explorer cells.")
+
+
 def lecture_notebook(slug: str, title: str) -> dict:
     n = slug[:2]
     cells = [
         _cell("markdown", f"{n}-title", f"""
 # {n} · {title}
+
+{RUN_HINT}
 
 Notation: [README › Notation](../README.md#notation) · Exercise:
 [exercises/{slug}/{slug}.ipynb](../exercises/{slug}/{slug}.ipynb)"""),
