@@ -1,6 +1,7 @@
 """pip, with one line of progress instead of pip's hundreds (its full output is shown on failure)."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -40,27 +41,35 @@ def count_requirements(path: Path) -> int:
     return sum(1 for ln in path.read_text().splitlines() if ln.split("#", 1)[0].strip())
 
 
+def _name(requirement: str) -> str:
+    """numpy==2.4.6 as it is; a path or URL (a wheel, the lib's folder) by its last part."""
+    if "/" not in requirement:
+        return requirement
+    last = requirement.rstrip("/").rsplit("/", 1)[-1]
+    return "==".join(last.split("-")[:2]) if last.endswith(".whl") else last
+
+
 def pip_install(python: Path, args: list[str], what: str, total: int | None = None) -> None:
     """`python -m pip install ARGS`, showing how far along it is: `what: 37/118 numpy`."""
     cmd = [str(python), "-m", "pip", "install", "--no-input", *map(str, args)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            bufsize=1)
+                            bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     show, output, seen = Progress(), [], 0
     of = f"/{total}" if total else ""
     for line in proc.stdout:
         output.append(line)
         text = line.strip()
-        m = re.match(r"(?:Collecting|Requirement already satisfied:|Obtaining) ([^\s;(]+)", text)
+        m = re.match(r"(?:Collecting|Processing|Requirement already satisfied:|Obtaining) ([^\s;(]+)",
+                     text)
         if m:
             seen += 1
-            show(f"      {what}: {seen}{of} {m.group(1)}", "collect", total and seen / total)
+            show(f"      {what}: {seen}{of} {_name(m.group(1))}", "collect", total and seen / total)
         elif text.startswith("Downloading "):
             size = re.search(r"\(([^)]+)\)", text)
             show(f"      {what}: {seen}{of} downloading {text.split()[1].rsplit('/', 1)[-1]}"
                  f"{' (' + size.group(1) + ')' if size else ''}", "collect", total and seen / total)
-        elif text.startswith(("Building editable", "Building wheel")):
-            show(f"      {what}: building {text.split()[3] if len(text.split()) > 3 else 'a package'}",
-                 "build")
+        elif text.startswith("Building wheels for collected packages:"):
+            show(f"      {what}: building {text.split(':', 1)[1].strip()} from this clone", "build")
         elif text.startswith("Installing collected packages:"):
             n = len(text.split(":", 1)[1].split(","))
             show(f"      {what}: unpacking {n} packages into place (a minute or so)...", "install")
