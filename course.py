@@ -234,6 +234,9 @@ def main(argv: list[str]) -> int:
                "--LabApp.default_url=/lab/tree/lectures/00_gradient_descent.ipynb", *rest]
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
             cmd.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
+        if not any("log_level" in a or "log-level" in a for a in rest):
+            # the address to open and anything that goes wrong; not every extension loaded
+            cmd += ["--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]
         print("Starting JupyterLab (Ctrl+C here stops it)...", flush=True)
         return _run_child(cmd, env, server=True)
     if command == "submit":
