@@ -149,7 +149,13 @@ def resolve(root: Path, path: str, base_rev: str, theirs_rev: str, backups: Path
         course_copy = backups / "course" / path
         course_copy.parent.mkdir(parents=True, exist_ok=True)
         course_copy.write_bytes(theirs)
-        merged, notes = merge_rules((base or b"").decode(), ours.decode(), theirs.decode())
+        try:
+            merged, notes = merge_rules((base or b"").decode(), ours.decode(), theirs.decode())
+        except SyntaxError as e:  # the student's file does not parse: merge it by hand
+            (root / path).write_bytes(ours)
+            (root / beside(path)).write_bytes(theirs)
+            return (f"{path}: kept yours as it is (it has a syntax error, line {e.lineno}); the "
+                    f"course's new version is {beside(path)}: copy its new functions into yours")
         (root / path).write_text(merged)
         return f"{path}: merged function by function: {'; '.join(notes)} ({saved})"
     if path.endswith(".ipynb") and only_ran(base, ours):
@@ -182,7 +188,8 @@ def update(root: Path, source: str | None = None) -> int:
         print("Already up to date: nothing changed.")
         return 0
 
-    who = [] if git(root, "config", "user.email", check=False).strip() else ME
+    known = all(git(root, "config", key, check=False).strip() for key in ("user.name", "user.email"))
+    who = [] if known else ME
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     exclude = root / ".git" / "info" / "exclude"  # backups/ never enters the history
     exclude.parent.mkdir(exist_ok=True)
@@ -206,7 +213,11 @@ def update(root: Path, source: str | None = None) -> int:
         return 0
     mine = set(git(root, "diff", "--name-only", "--no-renames", base, "HEAD").split("\n")) - {""}
     course = set(git(root, "diff", "--name-only", "--no-renames", base, theirs).split("\n")) - {""}
-    git(root, *who, "merge", "--quiet", "--no-ff", "--no-commit", theirs, check=False)
+    merging = subprocess.run(["git", *who, "merge", "--quiet", "--no-ff", "--no-commit", theirs],
+                             cwd=root, capture_output=True, text=True)
+    if not (root / ".git" / "MERGE_HEAD").exists():
+        raise UpdateError(f"git could not merge the course's changes; your work is in the last "
+                          f"commit, nothing else changed:\n{merging.stdout}{merging.stderr}")
     backups = root / "backups" / stamp
     said = []
     for path in sorted(mine & course):

@@ -134,3 +134,17 @@ def test_update_without_changes_of_the_student_takes_the_course(course):
     assert done.returncode == 0, done.stdout + done.stderr
     assert (student / RULES).read_text() == (upstream / RULES).read_text()
     assert not (student / "backups").exists()
+
+
+def test_a_rules_file_that_does_not_parse_is_kept_and_the_course_version_put_beside(course):
+    upstream, student = course
+    broken = (student / RULES).read_text().replace('    raise NotYetImplemented("momentum")\n',
+                                                  "    v = alpha * (\n")
+    (student / RULES).write_text(broken)
+    (upstream / RULES).write_text((upstream / RULES).read_text() + NEW_STUB)
+    git(upstream, "commit", "-q", "-am", "course v2")
+    done = update(student)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (student / RULES).read_text() == broken
+    assert NEW_STUB.strip() in (student / "lib/descent/rules.course-update.py").read_text()
+    assert "syntax error" in done.stdout
