@@ -135,7 +135,7 @@ def ensure_env(with_tests: bool = False) -> Path:
         STAMP.write_text(wanted)
     if wanted_tests:
         args = args if wanted else requirements()[0]
-        step("Installing the test-only packages (tests/requirements.txt: Playwright)")
+        step("Installing the test-only packages (tests/requirements.txt)")
         pinned = ["-c", LOCK] if LOCK in args else []  # the course's packages stay at their pins
         pip_install(python, ["-r", TEST_REQUIREMENTS, *pinned], what="test packages")
         TEST_STAMP.write_text(wanted_tests)
