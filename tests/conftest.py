@@ -52,6 +52,25 @@ def error_outputs(nb) -> list[tuple[str, str]]:
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
+@pytest.fixture
+def short_headlines(monkeypatch):
+    """Every RuleCheckFailed raised during the test, as a list of messages; the test fails when
+    the first line of one is longer than checking.files.HEADLINE (nbgrader's Validate dialog
+    shows only the start of each line)."""
+    from descent.checking.files import HEADLINE, RuleCheckFailed
+
+    raised, init = [], RuleCheckFailed.__init__
+
+    def recording(self, *args):
+        raised.append(str(args[0]) if args else "")
+        init(self, *args)
+
+    monkeypatch.setattr(RuleCheckFailed, "__init__", recording)
+    yield raised
+    long = [m.splitlines()[0] for m in raised if len(m.splitlines()[0]) > HEADLINE]
+    assert not long, f"first lines over {HEADLINE} characters: {long}"
+
+
 def reference_rule(name: str):
     from descent import reference
 

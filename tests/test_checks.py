@@ -14,6 +14,8 @@ from descent.contract import with_state
 from descent_instructor import references
 from descent_instructor.spec import Rule, Schedule, common
 
+pytestmark = pytest.mark.usefixtures("short_headlines")  # every failure's first line is short
+
 def test_first_difference_names_step_and_state_variable():
     @with_state(v=0.0)
     def late(theta, g, state, *, eta, alpha):  # right for one step, then forgets α
@@ -33,7 +35,7 @@ def test_wrong_state_only_is_reported_as_the_state_variable():
         v = alpha * state["v"] - eta * g
         return theta + v, {"v": 2 * v}
 
-    with pytest.raises(checks.RuleCheckFailed, match="in the state variable 'v'"):
+    with pytest.raises(checks.RuleCheckFailed, match=r"in state\['v'\]:"):
         checks.check_rule(wrong_state, "momentum")
 
 
@@ -110,7 +112,7 @@ def test_a_rule_without_its_declared_state_is_told_to_keep_the_decorator():
         v = alpha * state["v"] - eta * g
         return theta + v, {"v": v}
 
-    with pytest.raises(checks.RuleCheckFailed, match="keep the @with_state"):
+    with pytest.raises(checks.RuleCheckFailed, match="(?i)keep the @with_state"):
         checks.check_rule(undeclared, "momentum")
 
 
@@ -177,7 +179,7 @@ def test_a_counter_returned_as_a_float_is_reported(toy_reference):
         new_theta, new_state = _toy(theta, g, state, eta=eta, kappa=kappa)
         return new_theta, {**new_state, "t": float(new_state["t"])}
 
-    with pytest.raises(checks.RuleCheckFailed, match=r"state\['t'\] at step t = 1 is 1.0 \(float\).*an int"):
+    with pytest.raises(checks.RuleCheckFailed, match=r"(?s)state\['t'\] at step t = 1 is 1.0 \(float\).*an int"):
         checks.check_rule(float_t, "toy", toy_reference["cases"])
 
 
@@ -263,7 +265,7 @@ def test_a_schedule_is_called_with_an_int_t_and_checked_against_given_values():
 
 
 def test_a_reference_file_of_another_format_is_refused():
-    with pytest.raises(checks.RuleCheckFailed, match="format 1.*update the course"):
+    with pytest.raises(checks.RuleCheckFailed, match="(?s)format 1.*update the course"):
         checks.parse({"format": 1, "rule": "gd", "kind": "rule", "cases": []})
     with pytest.raises(checks.RuleCheckFailed, match="no reference values for 'adamw'"):
         checks.load("adamw")
@@ -341,9 +343,9 @@ def test_types_precision_and_magnitudes_are_named():
         new_theta, new_state = ref(theta, g, state, eta=eta, alpha=alpha)
         return np.where(np.abs(new_theta) > 100, np.nan, new_theta), new_state
 
-    for rule, expected in [(as_list, r"new_theta at step t = 1 is a Python list; the contract"),
+    for rule, expected in [(as_list, r"new_theta at step t = 1 is a Python list\..*The contract"),
                            (list_state, r"state\['v'\] at step t = 1 is a Python list"),
-                           (in_float32, r"array of float32 \(known mistake: float32\)"),
+                           (in_float32, r"is float32 \(known mistake: float32\)"),
                            (nan_when_large, r"“large and small magnitudes.*returned NaN or inf")]:
         with pytest.raises(checks.RuleCheckFailed, match=re.compile(expected, re.S)):
             checks.check_rule(rule, "momentum")
@@ -374,3 +376,48 @@ def test_per_run_hyperparameters_print_as_numbers():
     with pytest.raises(checks.RuleCheckFailed) as err:
         checks.check_rule(first_eta_only, "gd")
     assert "eta = [0.01, 0.05, 0.1 , 0.3 ]" in str(err.value) or "eta = [0.01" in str(err.value)
+
+
+def test_a_failures_first_line_says_what_is_wrong_and_fits_the_validate_dialog(short_headlines):
+    """nbgrader's Validate dialog cuts long lines off on the right: the first line of a stub's
+    message, a wrong value's and a failed property's fits in HEADLINE characters (with the
+    course's longest rule name), and the case and the numbers follow on the lines after it."""
+    from descent.checking.files import HEADLINE
+    from descent import rules
+
+    ref = reference_rule("momentum_ema")
+
+    @with_state(m=0.0)
+    def wrong_average(theta, g, state, *, eta, beta):  # the state wrong, θ from the right one
+        new_theta, new_state = ref(theta, g, state, eta=eta, beta=beta)
+        return new_theta, {"m": 2 * new_state["m"]}
+
+    @with_state(m=0.0)
+    def uphill(theta, g, state, *, eta, beta):
+        new_theta, new_state = ref(theta, g, state, eta=eta, beta=beta)
+        return 2 * theta - new_theta, new_state
+
+    @with_state(m=0.0)
+    def first_eta_only(theta, g, state, *, eta, beta):
+        return ref(theta, g, state, eta=np.ravel(eta)[0], beta=beta)
+
+    @with_state(m=0.0)
+    def twice_the_step(theta, g, state, *, eta, beta):
+        return ref(theta, g, state, eta=eta * (1 + (beta > 0)), beta=beta)
+
+    headlines = {}
+    for check, rule, what in [
+        (checks.check_rule, rules.momentum_ema, "not implemented yet"),
+        (checks.check_properties, rules.momentum_ema, "not implemented yet"),
+        (checks.check_rule, uphill, "differs from the reference at step t = 1, in the parameters θ"),
+        (checks.check_rule, wrong_average, "differs from the reference at step t = 1, in state['m']"),
+        (checks.check_properties, first_eta_only, "run 1 of a batch of 4 differs"),
+        (checks.check_properties, twice_the_step, "steps should settle to −η·g"),
+    ]:
+        with pytest.raises(checks.RuleCheckFailed) as err:
+            check(rule, "momentum_ema")
+        first, *details = str(err.value).splitlines()
+        assert what in first and details, str(err.value)
+        headlines[what] = first
+    assert all(len(line) <= HEADLINE for line in headlines.values()), headlines
+    assert all("in case “" not in line for line in headlines.values())

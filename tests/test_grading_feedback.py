@@ -217,20 +217,25 @@ def test_the_csv_and_the_summary_say_a_score_is_not_final_while_answers_wait(tmp
 
 # -- the class view --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("ename, evalue, named", [
-    ("RuleCheckFailed", "`momentum` differs from the reference in case “one number” at step t = 1, in the "
-     "parameters θ:\n  expected θ_1 = 0.3\n  This matches a well-known mistake — sign error: the step goes "
+    ("RuleCheckFailed", "`momentum` differs from the reference at step t = 1, in the parameters θ:\n"
+     "  in case “one number”\n  expected θ_1 = 0.3\n  This matches a well-known mistake — sign error: the step goes "
      "uphill.", "sign error"),
-    ("RuleCheckFailed", "`momentum` in case “vector of 3” modified its input state['v'] at step t = 1 (known "
-     "mistake: modified input). A rule must be pure", "modified input"),
-    ("RuleCheckFailed", "`momentum` in case “x” raised ZeroDivisionError at step t = 2: division by zero",
+    ("RuleCheckFailed", "`momentum` modified its input state['v'] (known mistake: modified input).\n"
+     "  It changed state['v'] at step t = 1 in case “vector of 3”.", "modified input"),
+    ("RuleCheckFailed", "`momentum` raised ZeroDivisionError at step t = 2:\n  division by zero",
      "raised ZeroDivisionError"),
     ("RuleCheckFailed", "`momentum` is not implemented yet. Read lectures/01_momentum.ipynb", "not implemented yet"),
-    ("RuleCheckFailed", "`momentum` in case “one number”: new_theta at step t = 1 has shape (1,), expected (), "
-     "the shape of theta (wrong shape).", "wrong shape"),
-    ("RuleCheckFailed", "`momentum` differs from the reference in case “graded: 3 runs” at step t = 4, in the "
-     "state variable 'v':\n  expected", "differs from the reference, in the state variable 'v'"),
-    ("RuleCheckFailed", "`momentum` with alpha = 0 should be plain gradient descent, but at step t = 1 it gives "
-     "[1.0, 2.0] instead of [0.5, 1.5] (η = 0.1).", "with alpha = 0 should be plain gradient descent"),
+    ("RuleCheckFailed", "`momentum`: new_theta at step t = 1 has shape (1,) (wrong shape).\n  It should have "
+     "shape (), the shape of theta", "wrong shape"),
+    ("RuleCheckFailed", "`momentum` differs from the reference at step t = 4, in state['v']:\n"
+     "  in case “graded: 3 runs”\n  expected", "differs from the reference, in state['v']"),
+    ("RuleCheckFailed", "`momentum` with alpha = 0 should be plain gradient descent:\n  θ_t = θ_{t−1} − η·g_t, "
+     "but at step t = 1 it gives [1.0, 2.0] instead of [0.5, 1.5] (η = 0.1).",
+     "with alpha = 0 should be plain gradient descent"),
+    ("RuleCheckFailed", "`momentum`: with a constant gradient, steps should settle to −η/(1−α)·g.\n  With g_t",
+     "with a constant gradient, steps should settle to −η/(1−α)·g"),
+    ("RuleCheckFailed", "`momentum`: state['v'] at step t = 1 is a Python list.\n  The contract asks",
+     "state['v'] is a Python list"),
     ("CellTimeoutError", "the cell ran longer than the 6 s limit and was stopped", "timed out"),
     ("AssertionError", "terminal_step = 0.19; the limit is η·g/(1−α) = 0.2", "AssertionError: terminal_step = x"),
     ("NameError", "name 'eta_ema' is not defined", "NameError: name 'eta_ema' is not defined"),
@@ -247,8 +252,8 @@ def check(grade_id, points, *errors):
     return cell
 
 
-SIGN = error("RuleCheckFailed", "`momentum` differs from the reference in case “a” at step t = 1, in the "
-             "parameters θ:\n  This matches a well-known mistake — sign error: uphill.")
+SIGN = error("RuleCheckFailed", "`momentum` differs from the reference at step t = 1, in the "
+             "parameters θ:\n  in case “a”\n  This matches a well-known mistake — sign error: uphill.")
 
 
 def graded_notebook(*checks, setup_error=None):

@@ -26,6 +26,7 @@ NAMES = [r.name for _, r in RULES] + [s.name for _, s in SCHEDULES]
 MISTAKES = [(r.name, m) for _, r in RULES for m in r.mistakes]
 TORCH = [r for _, r in RULES if r.torch]
 TORCH_DATA = ROOT / "tests" / "data" / "torch"
+pytestmark = pytest.mark.usefixtures("short_headlines")  # every failure's first line is short
 MAKE_FIXTURES = ("make it with torch 2.13 in an environment of its own, as the docstring of "
                  "tests/data/make_torch_fixtures.py says, and commit it")
 

@@ -38,9 +38,10 @@ def check_case(rule, name: str, case: Case, timings: list | None = None) -> None
     want = case.theta[t] if var == "theta" else case.state[var][t]
     label = "θ" if var == "theta" else var
     fmt = _fmt if _fmt(want) != _fmt(got) else _fmt_exact  # enough digits to see the difference
-    lines = [
-        f"`{name}` differs from the reference in case “{case.name}” at step t = {t}, "
-        f"in {'the parameters θ' if var == 'theta' else f'the state variable {var!r}'}:",
+    lines = [  # the first line short (checking.files.HEADLINE), the case on the next
+        f"`{name}` differs from the reference at step t = {t}, "
+        f"in {'the parameters θ' if var == 'theta' else f'state[{var!r}]'}:",
+        f"  in case “{case.name}”",
         f"  expected {label}_{t} = {fmt(want)}",
         f"  got      {label}_{t} = {fmt(got)}",
         f"  inputs of that step: θ_{t - 1} = {_fmt(case.theta[t - 1])}, g_{t} = {_fmt(case.grads[t - 1])}, "

@@ -14,10 +14,14 @@ import numpy as np
 RTOL, ATOL = 1e-10, 1e-12
 #: the layout of the reference files this module reads (descent_instructor/references.py writes it)
 FORMAT = 2
+#: the longest first line of a failure's message: nbgrader's Validate dialog shows only the start
+#: of each line, so the first says what is wrong and the indented lines after it say where and why
+HEADLINE = 80
 
 
 class RuleCheckFailed(AssertionError):
-    """A rule disagrees with the reference; the message says where and how."""
+    """A rule disagrees with the reference; the message says where and how (its first line at
+    most ``HEADLINE`` characters)."""
 
     def _render_traceback_(self) -> list[str]:
         # IPython shows this instead of a traceback: the checker's own frames would only point
@@ -70,9 +74,9 @@ def load(name: str) -> dict:
     try:
         text = resources.files("descent").joinpath("references", f"{name}.json").read_text("utf-8")
     except FileNotFoundError:
-        raise RuleCheckFailed(f"There are no reference values for {name!r} in this copy of the "
-                              "course (lib/descent/references/): check the name, or update the "
-                              "course.") from None
+        raise RuleCheckFailed(f"There are no reference values for {name!r} in this course.\n"
+                              "  (lib/descent/references/ has none): check the name, or update "
+                              "the course.") from None
     return parse(json.loads(text))
 
 
@@ -80,8 +84,8 @@ def parse(data: dict) -> dict:
     """A reference file's JSON as the checks use it (cases as Case or ScheduleCase objects)."""
     if data.get("format") != FORMAT:
         raise RuleCheckFailed(
-            f"The reference file of {data.get('rule')!r} has format {data.get('format')}, and "
-            f"this lib reads format {FORMAT}: update the course (its lib and references go together).")
+            f"The reference file of {data.get('rule')!r} has format {data.get('format')}, not {FORMAT}.\n"
+            f"  This lib reads format {FORMAT}: update the course (its lib and references go together).")
     if data["kind"] == "schedule":
         data["cases"] = [ScheduleCase.from_json(c) for c in data["cases"]]
     else:

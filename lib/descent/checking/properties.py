@@ -10,7 +10,7 @@ import numpy as np
 
 from ..contract import init_state
 from .files import Case, RuleCheckFailed, counters as _counters, load
-from .running import _check_declared_state, _close, _fmt, _fmt_exact, _fmt_hyper, run_case
+from .running import _check_declared_state, _close, _failure, _fmt, _fmt_exact, _fmt_hyper, run_case
 
 
 # -- properties -----------------------------------------------------------------------------
@@ -49,9 +49,9 @@ def _run_free(rule, name, data, theta0, grads, hyper):
     finite = [np.all(np.isfinite(th)) and all(np.all(np.isfinite(s[t])) for s in states.values())
               for t, th in enumerate(thetas)]
     if not all(finite):
-        raise RuleCheckFailed(
-            f"`{name}` returned NaN or inf at step t = {finite.index(False)} from finite inputs "
-            f"({_fmt_hyper(hyper)}): look for a division by zero or an overflow.")
+        raise _failure(
+            f"`{name}` returned NaN or inf at step t = {finite.index(False)} from finite inputs.",
+            f"With {_fmt_hyper(hyper)}: look for a division by zero or an overflow.")
     return thetas, states
 
 
@@ -81,13 +81,13 @@ def _batch_equals_runs(rule, name, data, rng):
             if _close(batched, single):
                 continue
             t = next(t for t in range(len(single)) if not _close(batched[t], single[t]))
-            raise RuleCheckFailed(
-                f"`{name}`: run {i} of a batch of 4 (hyperparameters given per run, shape (4, 1)) "
-                f"differs from the same run done alone with {_fmt_hyper(one_hyper)}, in {label} "
-                f"at step t = {t}:\n"
-                f"  batched: {_fmt_exact(batched[t])}\n  alone:   {_fmt_exact(single[t])}\n"
-                f"  (largest difference {np.max(np.abs(batched[t] - single[t])):.3g})\n"
-                "  A rule must treat every element independently and let hyperparameters broadcast."
+            raise _failure(
+                f"`{name}`: run {i} of a batch of 4 differs from the same run done alone:",
+                f"in {label} at step t = {t}, with hyperparameters given per run (shape (4, 1)), "
+                f"this run's {_fmt_hyper(one_hyper)}",
+                f"batched: {_fmt_exact(batched[t])}", f"alone:   {_fmt_exact(single[t])}",
+                f"(largest difference {np.max(np.abs(batched[t] - single[t])):.3g})",
+                "A rule must treat every element independently and let hyperparameters broadcast."
             )
     return "a batch equals its runs one at a time"
 
@@ -103,10 +103,10 @@ def _reduces_to_gd(rule, name, data, rng, off):
     setting = ", ".join(f"{k} = {v:g}" for k, v in off.items())
     if not _close(got, want):
         t = int(np.argmax([not _close(a, b) for a, b in zip(got, want)]))
-        raise RuleCheckFailed(
-            f"`{name}` with {setting} should be plain gradient descent θ_t = θ_{{t−1}} − η·g_t, "
-            f"but at step t = {t} it gives {_fmt(got[t])} instead of {_fmt(want[t])} "
-            f"(η = {hyper['eta']})."
+        raise _failure(
+            f"`{name}` with {setting} should be plain gradient descent:",
+            f"θ_t = θ_{{t−1}} − η·g_t, but at step t = {t} it gives {_fmt(got[t])} instead of "
+            f"{_fmt(want[t])} (η = {hyper['eta']})."
         )
     return f"{setting} gives gradient descent"
 
@@ -145,11 +145,12 @@ def _constant_gradient(rule, name, data, rng, gain, formula, steps=300):
     step = thetas[-1] - thetas[-2]
     want = -np.asarray(_evaluate(gain, {**scalar, "g": g}), dtype=float) * g
     if not np.allclose(step, want, rtol=1e-8, atol=1e-14):
-        raise RuleCheckFailed(
-            f"`{name}`: with the same gradient g_t = g = {_fmt(g)} at every step "
-            f"({_fmt_hyper(scalar)}), the step θ_t − θ_{{t−1}} should settle to −{formula}·g = "
-            f"{_fmt(want)}, but at step {steps} it is {_fmt(step)}. Work out from the equation "
-            "what your rule does when the gradient never changes.")
+        raise _failure(
+            f"`{name}`: with a constant gradient, steps should settle to −{formula}·g.",
+            f"With g_t = g = {_fmt(g)} at every step ({_fmt_hyper(scalar)}), the step "
+            f"θ_t − θ_{{t−1}} should settle to −{formula}·g = {_fmt(want)}, but at step {steps} "
+            f"it is {_fmt(step)}.",
+            "Work out from the equation what your rule does when the gradient never changes.")
     return f"a constant gradient g gives steps of −{formula}·g"
 
 
@@ -171,8 +172,8 @@ def check_properties(rule, name: str, reference: dict | None = None) -> None:
     for prop in data["properties"]:
         params = {k: v for k, v in prop.items() if k != "name"}
         if prop["name"] not in PROPERTIES:
-            raise RuleCheckFailed(f"The reference file of {name!r} asks for a property "
-                                  f"{prop['name']!r} this lib does not know: update the course.")
+            raise _failure(f"The reference file of {name!r} asks for an unknown property.",
+                           f"This lib does not know {prop['name']!r}: update the course.")
         done.append(PROPERTIES[prop["name"]](rule, name, data, rng, **params))
     msg = f"✓ {name} has the expected properties: " + "; ".join(done) + "."
     print(msg)  # printed, not returned: nbgrader reads a grade cell's result as its score

@@ -29,22 +29,28 @@ def _fmt_hyper(hyper: dict) -> str:
     return ", ".join(f"{k} = {_fmt(np.squeeze(v)) if np.ndim(v) else repr(v)}" for k, v in hyper.items())
 
 
-def _array_problem(value) -> str | None:
-    """Why ``value`` is not what the contract asks for (a numpy array of float64), or None."""
+def _array_problem(value) -> tuple[str, str] | None:
+    """Why ``value`` is not what the contract asks for (a numpy array of float64), in a few words
+    and then what to do, or None."""
     if isinstance(value, (list, tuple)):
-        return (f"a Python {type(value).__name__}; the contract asks for numpy arrays (arithmetic "
-                "on lists does not work element by element): compute with numpy, e.g. "
-                "`theta - eta * g`, or wrap it in np.asarray(...)")
+        return (f"a Python {type(value).__name__}",
+                "The contract asks for numpy arrays (arithmetic on lists does not work element by "
+                "element): compute with numpy, e.g. `theta - eta * g`, or wrap it in np.asarray(...).")
     if not isinstance(value, (np.ndarray, np.generic, float, int)) or isinstance(value, bool):
-        return f"a {type(value).__name__}, not an array of numbers"
+        return f"a {type(value).__name__}, not an array of numbers", ""
     dtype = np.asarray(value).dtype
     if dtype.kind == "f" and dtype.itemsize < 8:
-        return (f"an array of {dtype} (known mistake: float32): it keeps about "
-                f"{7 if dtype.itemsize == 4 else 3} significant digits where the checks need 15. "
-                "Compute in float64, numpy's default: do not convert to np.float32")
+        return (f"{dtype} (known mistake: float32)",
+                f"It keeps about {7 if dtype.itemsize == 4 else 3} significant digits where the "
+                "checks need 15. Compute in float64, numpy's default: do not convert to np.float32.")
     if dtype.kind not in "fiu":
-        return f"an array of {dtype}, not of numbers"
+        return f"an array of {dtype}, not of numbers", ""
     return None
+
+
+def _failure(headline: str, *details: str) -> RuleCheckFailed:
+    """A failure whose message is a short headline (what is wrong) and indented details."""
+    return RuleCheckFailed("\n".join([headline, *(f"  {d}" for d in details if d)]))
 
 
 def _copy(v):
@@ -84,7 +90,7 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
     theta = case.theta0.copy()
     state = case.state_at(0)
     thetas, states = [theta.copy()], {k: [_copy(v)] for k, v in state.items()}
-    where = f"`{name}` in case “{case.name}”"
+    where = f"`{name}`"
     for t in range(1, case.steps + 1):
         g = case.grads[t - 1].copy()
         hyper = _copy_arrays(case.hyper)
@@ -97,12 +103,14 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
         except NotYetImplemented as err:
             raise RuleCheckFailed(str(err)) from None
         except Exception as err:
-            raise RuleCheckFailed(
-                f"{where} raised {type(err).__name__} at step t = {t}: {err}{_user_frame(err)}\n"
-                f"  inputs: θ_{t - 1} = {_fmt(theta)}, g_{t} = {_fmt(g)}, {_fmt_hyper(hyper)}, "
+            raise _failure(
+                f"{where} raised {type(err).__name__} at step t = {t}:",
+                f"{err}{_user_frame(err)}",
+                f"in case “{case.name}”, inputs: θ_{t - 1} = {_fmt(theta)}, g_{t} = {_fmt(g)}, "
+                f"{_fmt_hyper(hyper)}, "
                 f"state = {{{', '.join(f'{k}: {_fmt(v)}' for k, v in state.items())}}}"
             ) from None
-        _check_inputs(where, t, before, theta, g, state, hyper)
+        _check_inputs(where, case, t, before, theta, g, state, hyper)
         new_theta, new_state = _check_output(where, t, out, case)
         theta, state = new_theta, new_state
         thetas.append(np.array(theta, dtype=float))
@@ -111,7 +119,7 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
     return np.array(thetas), {k: np.array(v) for k, v in states.items()}
 
 
-def _check_inputs(where, t, before, theta, g, state, hyper):
+def _check_inputs(where, case, t, before, theta, g, state, hyper):
     th0, g0, st0, hy0 = before
     changed = []
     if not _same(th0, theta):
@@ -121,9 +129,10 @@ def _check_inputs(where, t, before, theta, g, state, hyper):
     changed += [f"state['{k}']" for k in st0 if k not in state or not _same(st0[k], state[k])]
     changed += [k for k in hy0 if not _same(hy0[k], hyper[k])]
     if changed:
-        raise RuleCheckFailed(
-            f"{where} modified its input {', '.join(changed)} at step t = {t} (known mistake: "
-            "modified input). A rule must be pure: an in-place update such as `theta -= ...` or "
+        raise _failure(
+            f"{where} modified its input {changed[0]} (known mistake: modified input).",
+            f"It changed {', '.join(changed)} at step t = {t} in case “{case.name}”.",
+            "A rule must be pure: an in-place update such as `theta -= ...` or "
             "`state['v'] *= ...` changes the caller's arrays (and every other run that shares "
             "them). Compute new arrays instead: `new_theta = theta - ...`."
         )
@@ -131,58 +140,58 @@ def _check_inputs(where, t, before, theta, g, state, hyper):
 
 def _check_output(where, t, out, case):
     if not (isinstance(out, tuple) and len(out) == 2):
-        raise RuleCheckFailed(
-            f"{where} returned {type(out).__name__} at step t = {t}; a rule returns a pair "
-            "`return new_theta, new_state` (new_state is a dict, `{}` when there is no state)."
+        raise _failure(
+            f"{where} returned {type(out).__name__} at step t = {t}, not a pair:",
+            "a rule returns a pair `return new_theta, new_state` (new_state is a dict, `{}` when "
+            f"there is no state); in case “{case.name}”."
         )
     new_theta, new_state = out
+    in_case = f"In case “{case.name}”."
     problem = _array_problem(new_theta)
     if problem:
-        raise RuleCheckFailed(f"{where}: new_theta at step t = {t} is {problem}.")
+        raise _failure(f"{where}: new_theta at step t = {t} is {problem[0]}.", problem[1], in_case)
     try:
         new_theta = np.asarray(new_theta, dtype=float)
     except (TypeError, ValueError):
-        raise RuleCheckFailed(f"{where}: new_theta at step t = {t} is not an array of numbers: "
-                              f"{new_theta!r}") from None
+        raise _failure(f"{where}: new_theta at step t = {t} is not an array of numbers:",
+                       repr(new_theta), in_case) from None
     expected_shape = case.theta.shape[1:]
     if new_theta.shape != expected_shape:
-        raise RuleCheckFailed(
-            f"{where}: new_theta at step t = {t} has shape {new_theta.shape}, expected "
-            f"{expected_shape}, the shape of theta (wrong shape). A rule works element by element; "
-            "do not sum, flatten or index the arrays."
+        raise _failure(
+            f"{where}: new_theta at step t = {t} has shape {new_theta.shape} (wrong shape).",
+            f"It should have shape {expected_shape}, the shape of theta, in case “{case.name}”. "
+            "A rule works element by element; do not sum, flatten or index the arrays."
         )
     if not isinstance(new_state, dict):
-        raise RuleCheckFailed(f"{where}: the new state at step t = {t} is a "
-                              f"{type(new_state).__name__}; it must be a dict.")
+        raise _failure(f"{where}: the new state at step t = {t} is a {type(new_state).__name__}, "
+                       "not a dict.", "The state a rule returns must be a dict.", in_case)
     missing = [k for k in case.state if k not in new_state]
     if missing:
-        raise RuleCheckFailed(
-            f"{where}: the new state at step t = {t} lacks {missing}; it must hold "
-            f"{sorted(case.state)} (got keys {sorted(new_state)})."
-        )
+        raise _failure(f"{where}: the new state at step t = {t} lacks {missing}.",
+                       f"It must hold {sorted(case.state)} (got keys {sorted(new_state)}).", in_case)
     for k in case.counters:
         value = new_state[k]
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise RuleCheckFailed(
-                f"{where}: state['{k}'] at step t = {t} is {value!r} ({type(value).__name__}); the "
-                f"step counter is an int shared by the whole batch: `{k} = state['{k}'] + 1` "
-                "(the first step sees 1).")
+            raise _failure(
+                f"{where}: state['{k}'] at step t = {t} is {value!r} ({type(value).__name__}).",
+                f"The step counter is an int shared by the whole batch: `{k} = state['{k}'] + 1` "
+                "(the first step sees 1).", in_case)
     for k in case.state:
         if k in case.counters:
             continue
         problem = _array_problem(new_state[k])
         if problem:
-            raise RuleCheckFailed(f"{where}: state['{k}'] at step t = {t} is {problem}.")
+            raise _failure(f"{where}: state['{k}'] at step t = {t} is {problem[0]}.", problem[1],
+                           in_case)
         try:
             value = np.asarray(new_state[k], dtype=float)
         except (TypeError, ValueError):
-            raise RuleCheckFailed(f"{where}: state['{k}'] at step t = {t} is not numeric: "
-                                  f"{new_state[k]!r}") from None
+            raise _failure(f"{where}: state['{k}'] at step t = {t} is not numeric:",
+                           repr(new_state[k]), in_case) from None
         if value.shape != case.state[k].shape[1:]:
-            raise RuleCheckFailed(
-                f"{where}: state['{k}'] at step t = {t} has shape {value.shape}, expected "
-                f"{case.state[k].shape[1:]} (wrong shape)."
-            )
+            raise _failure(
+                f"{where}: state['{k}'] at step t = {t} has shape {value.shape} (wrong shape).",
+                f"It should have shape {case.state[k].shape[1:]}, in case “{case.name}”.")
     return new_theta, new_state
 
 
@@ -210,18 +219,19 @@ def _check_declared_state(rule, name: str, case: Case) -> None:
     """The state a rule declares with @with_state(...) is the one the reference starts from."""
     declared = init_state(rule, case.theta0)
     if sorted(declared) != sorted(case.state):
-        raise RuleCheckFailed(
-            f"`{name}` declares the state {sorted(declared)}, expected {sorted(case.state)}: keep "
-            "the @with_state(...) line above the function as the stub gave it; it says what the "
-            "state holds and where it starts (rollouts and widgets use it)."
+        raise _failure(
+            f"`{name}` declares the state {sorted(declared)}, expected {sorted(case.state)}.",
+            "Keep the @with_state(...) line above the function as the stub gave it; it says what "
+            "the state holds and where it starts (rollouts and widgets use it)."
         )
     for k, value in declared.items():
         if k in case.counters and not isinstance(value, int):
-            raise RuleCheckFailed(
-                f"`{name}` declares its step counter {k!r} as {value!r}; it is an int that starts "
-                f"at {int(case.state[k][0])}: keep the @with_state(...) line as the stub gave it.")
+            raise _failure(
+                f"`{name}` declares its step counter {k!r} as {value!r}, not an int.",
+                f"It is an int that starts at {int(case.state[k][0])}: keep the @with_state(...) "
+                "line as the stub gave it.")
         if not _close(np.asarray(value, dtype=float), case.state[k][0]):
-            raise RuleCheckFailed(
-                f"`{name}` starts its state {k!r} at {_fmt(value)}, expected {_fmt(case.state[k][0])}: "
-                "keep the @with_state(...) line as the stub gave it."
+            raise _failure(
+                f"`{name}` starts its state {k!r} at {_fmt(value)}, expected {_fmt(case.state[k][0])}.",
+                "Keep the @with_state(...) line as the stub gave it."
             )

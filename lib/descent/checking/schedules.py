@@ -6,11 +6,11 @@ import numpy as np
 
 from ..contract import NotYetImplemented
 from .files import RuleCheckFailed, ScheduleCase, load
-from .running import _close, _copy_arrays, _fmt, _fmt_hyper, _same, _user_frame
+from .running import _close, _copy_arrays, _failure, _fmt, _fmt_hyper, _same, _user_frame
 
 
 def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
-    where = f"`{name}` in case “{case.name}”"
+    where, in_case = f"`{name}`", f"in case “{case.name}”"
     out = []
     for t in case.t:
         t = int(t)
@@ -20,20 +20,24 @@ def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
         except NotYetImplemented as err:
             raise RuleCheckFailed(str(err)) from None
         except Exception as err:
-            raise RuleCheckFailed(f"{where} raised {type(err).__name__} at t = {t}: {err}"
-                                  f"{_user_frame(err)}\n  inputs: t = {t}, {_fmt_hyper(hyper)}") from None
+            raise _failure(f"{where} raised {type(err).__name__} at t = {t}:",
+                           f"{err}{_user_frame(err)}",
+                           f"{in_case}, inputs: t = {t}, {_fmt_hyper(hyper)}") from None
         changed = [k for k in hyper if not _same(hyper[k], case.hyper[k])]
         if changed:
-            raise RuleCheckFailed(f"{where} modified its input {', '.join(changed)} at t = {t} "
-                                  "(known mistake: modified input). Compute new values instead.")
+            raise _failure(f"{where} modified its input {changed[0]} (known mistake: modified input).",
+                           f"It changed {', '.join(changed)} at t = {t} {in_case}. "
+                           "Compute new values instead.")
         try:
             value = np.asarray(eta, dtype=float)
         except (TypeError, ValueError):
-            raise RuleCheckFailed(f"{where}: at t = {t} it returned {eta!r}, not a number") from None
+            raise _failure(f"{where} returned {type(eta).__name__} at t = {t}, not a number:",
+                           repr(eta), in_case) from None
         if value.shape != case.eta.shape[1:]:
-            raise RuleCheckFailed(
-                f"{where}: η_{t} has shape {value.shape}, expected {case.eta.shape[1:]} (wrong "
-                "shape): return one number, or one per run where a hyperparameter gives one per run.")
+            raise _failure(
+                f"{where}: η_{t} has shape {value.shape} (wrong shape).",
+                f"It should have shape {case.eta.shape[1:]}, {in_case}: return one number, or one "
+                "per run where a hyperparameter gives one per run.")
         out.append(value)
     return np.array(out)
 
@@ -49,7 +53,8 @@ def check_schedule(schedule, name: str, cases=None) -> None:
         if not wrong:
             continue
         i, t = wrong[0], int(case.t[wrong[0]])
-        lines = [f"`{name}` differs from the reference in case “{case.name}” at t = {t}:",
+        lines = [f"`{name}` differs from the reference at t = {t}:",
+                 f"  in case “{case.name}”",
                  f"  expected η_{t} = {_fmt(case.eta[i])}",
                  f"  got      η_{t} = {_fmt(got[i])}",
                  f"  inputs: t = {t}, {_fmt_hyper(case.hyper)}"]
