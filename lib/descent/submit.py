@@ -90,7 +90,11 @@ def submit_to_exchange(exercise: str, root: Path | None = None, nbgrader=("nbgra
         folder.mkdir()
         for name, path in files.items():
             shutil.copy(path, folder / name)
-        done = subprocess.run([*nbgrader, "submit", exercise, "--course=descent", *extra_args],
+        # this folder, whatever a hub's nbgrader_config.py says: its Exchange.assignment_dir
+        # (the folder the Assignment List shows) holds the notebook without rules.py
+        done = subprocess.run([*nbgrader, "submit", exercise, "--course=descent",
+                               f"--Exchange.assignment_dir={tmp}",
+                               "--Exchange.path_includes_course=False", *extra_args],
                               cwd=tmp, capture_output=True, text=True)
     if done.returncode:
         raise SubmitError(f"nbgrader submit failed:\n{done.stdout}{done.stderr}")
