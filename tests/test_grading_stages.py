@@ -333,3 +333,22 @@ def test_the_grading_kernel_gets_its_environment_and_its_output_goes_to_a_file(t
     # the race above is met in practice (its traceback is then in the file), but it is a race:
     # the IOPub thread may have stopped first. Either way the instructor sees the real error alone.
     assert without_shutdown_noise(text).strip() == "REAL ERROR at exit", text
+
+
+def test_a_failed_nbgrader_step_is_named_by_its_cause_not_by_nbgraders_wrapper():
+    """nbgrader's error ends in an NbGraderException that says to look above: the note names the
+    exception above instead (as when feedback failed for every student on a hub whose Python was
+    half another version: the instructor saw only "ine 468, in convert_notebooks")."""
+    from descent_instructor.grading.run import _error_line
+
+    log = ("[GenerateFeedbackApp | ERROR] There was an error processing assignment: /x/00_gd\n"
+           "Traceback (most recent call last):\n"
+           '  File "/env/nbconvert/exporters/html.py", line 290, in from_notebook_node\n'
+           "soupsieve.util.SelectorSyntaxError: Invalid character 'i' position 0\n")
+    error = ("Traceback (most recent call last):\n"
+             '  File "/env/nbgrader/converters/base.py", line 468, in convert_notebooks\n'
+             "    raise NbGraderException(msg)\n"
+             "nbgrader.converters.base.NbGraderException: Please see the the above traceback for "
+             "details on the specific errors on the above failures.\n")
+    assert _error_line(log + "\n" + error) == (
+        "soupsieve.util.SelectorSyntaxError: Invalid character 'i' position 0")

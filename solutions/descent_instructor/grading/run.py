@@ -131,9 +131,11 @@ def _timeouts(notebook: Path) -> list[str]:
 
 
 def _error_line(log: str) -> str:
-    """The line of nbgrader's log that names the error, else its last line."""
+    """The line of nbgrader's log that names the error, else its last line (not nbgrader's own
+    closing NbGraderException, which only says to see the traceback above it)."""
     lines = [ln.strip() for ln in log.strip().splitlines() if ln.strip()]
-    errors = [ln for ln in lines if re.match(r"[\w.]*(Error|Exception)\b.*:", ln)]
+    errors = [ln for ln in lines if re.match(r"[\w.]*(Error|Exception)\b.*:", ln)
+              and "NbGraderException" not in ln]
     return (errors or lines or ["no log"])[-1][:200]
 
 
@@ -192,8 +194,8 @@ def _grade(job: Job, out: Outcome) -> None:
             if (folders.autograded / s.id / ex).exists():
                 made = api.generate_feedback(ex, s.id, force=True)
                 if not made["success"]:  # the score stands; no misleading page
-                    s.notes.append("feedback could not be generated: "
-                                   + (made.get("error") or "")[-200:])
+                    s.notes.append("feedback could not be generated: " + _error_line(
+                        (made.get("log") or "") + "\n" + (made.get("error") or "")))
                     return
                 page = folders.feedback / s.id / ex / f"{ex}.html"
                 waiting, by_hand = gradebook.pending(box.db_url, folders.course_id, ex, s.id)
