@@ -12,12 +12,31 @@ from conftest import BUILT, ROOT, error_outputs, execute
 
 pytestmark = pytest.mark.slow
 
+#: the widest line a lecture may print: JupyterLab in a 1400-pixel window with its file browser
+#: open shows about 95 characters of output, and wraps a longer line in the middle of a number
+WIDEST = 90
+
+
+def _shown_text(output) -> str:
+    """The text JupyterLab shows for an output: a stream's, or a result's that has nothing richer
+    (a figure, a widget) to show instead."""
+    data = output.get("data", {})
+    return output.get("text") or (data["text/plain"] if list(data) == ["text/plain"] else "")
+
+
+def printed_lines(nb) -> list[tuple[str, str]]:
+    """(cell id, line) of every line of text the code cells show."""
+    return [(c.get("id"), line) for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) for line in _shown_text(o).splitlines()]
+
 
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
-def test_lecture_runs_without_error_before_any_rule_is_written(topic):
+def test_lecture_runs_without_error_before_any_rule_is_written_and_its_tables_fit(topic):
     # default environment: lib/descent/rules.py holds the stubs, as for a new student
     nb = execute(ROOT / topic.lecture)
     assert error_outputs(nb) == []
+    wide = [f"{cell} ({len(line)}): {line}" for cell, line in printed_lines(nb) if len(line) > WIDEST]
+    assert not wide, f"lines over {WIDEST} characters wrap in JupyterLab:\n" + "\n".join(wide)
 
 
 def validate(path, monkeypatch, env: dict | None):
