@@ -59,10 +59,14 @@ def test_play_reveals_more_steps_without_rolling_out():
     ex = _explorer(rolled)
     renders, before = ex.renders, len(rolled)
     for n in (0, 5, 60):
-        ex.steps.value = n  # what the Play button does, through its link in the browser
+        ex.steps.value = n  # what the Play button does
         assert len(ex.lines[0].get_data()[0]) == n + 1
     assert ex.renders == renders + 3 and len(rolled) == before
-    assert ex.play.max == ex.steps.max == 60
+    ex.controls.player.interval = 0.001
+    ex.play.value = True  # from the start to the end, a picture per step (60 < 100 frames)
+    ex.controls.player.thread.join(10)
+    assert ex.renders == renders + 3 + 61 and len(rolled) == before
+    assert ex.steps.value == 60 and len(ex.lines[0].get_data()[0]) == 61
 
 
 def test_the_picture_goes_to_the_page_before_the_status_line():
@@ -265,16 +269,16 @@ def test_the_loss_axis_stays_fixed_and_the_readout_follows_the_sliders():
                                   widgets.Run("momentum", reference_rule("momentum"))],
                           SLIDERS, steps=200)
     first = ex.ax_loss.get_ylim()
-    assert ex.readouts["GD"].value
+    assert ex.readouts["GD"]
     for eta in (1e-3, 0.1, 1e-4, 1e-2):  # converging, diverging, crawling: the same axis
         ex.hyper_sliders["eta"].value = eta
         assert ex.ax_loss.get_ylim() == first
     ex.hyper_sliders["eta"].value = 0.1  # diverges: marked, with the step, in the readout
     k = widgets_diverged(ex, "GD")
-    assert ex.readouts["GD"].value == f"diverged at step {k}"
+    assert ex.readouts["GD"] == f"diverged at step {k}"
     assert list(ex.canvas.loss_crosses[0].get_data()[0]) == [k]
     ex.steps.value = k - 1  # the steps shown: the readout follows, no divergence yet
-    assert ex.readouts["GD"].value.startswith("loss ")
+    assert ex.readouts["GD"].startswith("loss ")
     assert ex.readout in ex.widget.children and ex.widget.children.index(ex.readout) == 2
 
 
@@ -298,7 +302,7 @@ def test_compare_colours_yours_like_the_reference_dashed():
 def test_any_matplotlib_colour_is_shown_in_the_readout_too():
     ex = widgets.Explorer(surfaces.quadratic(), [widgets.Run("GD", reference_rule("gd"), color="0.55")],
                           SLIDERS, steps=20)
-    assert ex.readouts["GD"].style.text_color == "#8c8c8c"
+    assert 'color:#8c8c8c' in ex.readout.value
 
 
 def test_the_valleys_bounce_shows_in_the_coordinate_panel():
@@ -347,7 +351,7 @@ def test_problem_sliders_set_the_surface_and_not_the_rules():
     np.testing.assert_allclose(ex.results["GD"].theta,
                                rollout(reference_rule("gd"), surfaces.quadratic(1, 100),
                                        steps=60, eta=0.1).theta)
-    assert "diverged" in ex.readouts["GD"].value  # η = 0.1 > 2/κ = 0.02
+    assert "diverged" in ex.readouts["GD"]  # η = 0.1 > 2/κ = 0.02
     assert bytes(ex.image.value) != first
     assert "½(1x² + 100y²)" in ex.canvas.ax.get_title()  # the contours of that bowl
     # back to κ = 10: the picture kept, no roll-out, the contours of that bowl again
@@ -392,3 +396,12 @@ def test_problem_must_name_sliders():
         assert "kappa" in str(err)
     else:
         raise AssertionError("a problem slider without a slider accepted")
+
+
+def test_the_page_tells_the_status_line_from_the_readout():
+    ex = _explorer()
+    assert "descent-status" in ex.status._dom_classes
+    assert "descent-readout" in ex.readout._dom_classes
+    assert ex.widget.children[2] is ex.readout and ex.widget.children[3] is ex.status
+    for label, text in ex.readouts.items():
+        assert f"{label}:" in ex.readout.value and text in ex.readout.value

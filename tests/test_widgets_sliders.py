@@ -48,8 +48,8 @@ def test_the_controls_and_their_state():
     assert list(c.hyper_sliders) == ["eta", "alpha"]
     assert c.trajectory_sliders == [*c.hyper_sliders.values(), c.start_x, c.start_y]
     assert c.state() == ({"eta": 0.01, "alpha": 0.9}, tuple(quad.start), 60)
-    assert (c.steps.max, c.play.max, c.play.value) == (60, 60, 60)
-    assert c.play_link.source == (c.play, "value") and c.play_link.target == (c.steps, "value")
+    assert (c.steps.max, c.steps.value, c.play.value) == (60, 60, False)
+    assert c.player.values() == list(range(61))  # at the end: from 0, every step (60 < 100)
     c = Controls(quad, SLIDERS, steps=10, start=(0.5, -0.25))
     assert c.start() == (0.5, -0.25)
 
@@ -87,3 +87,37 @@ def test_neighbours_on_linear_and_start_sliders():
     assert x_up == x_down == x and down < y < up and np.isclose(up - down, 2 * dy)
     assert np.allclose(np.array([up, down]) - lo, np.round((np.array([up, down]) - lo) / dy) * dy)
     assert np.isclose(dx, np.ptp(surfaces.quadratic().xlim) / 200)
+
+
+def test_values_the_page_sets_are_not_echoed_back():
+    """ipywidgets sends a value set in the page back to it ("echo_update"): one message more
+    before each picture. The explorer's sliders do not."""
+    c = Controls(surfaces.quadratic(), {"after": slider(1, 30, 2, 1), **SLIDERS}, steps=60)
+    for w in (*c.hyper_sliders.values(), c.start_x, c.start_y, c.steps):
+        assert w.trait_metadata("value", "echo_update") is False, w
+        sent = []
+        w._send = lambda msg, buffers=None, sent=sent: sent.append(msg)
+        w.set_state({"value": w.value})  # as a message from the page does
+        assert not [m for m in sent if m.get("method") == "echo_update"], w
+
+
+def test_the_play_button_plays_the_steps_in_the_kernel():
+    """Pressed, it moves the steps slider from where it is to its end, a frame every interval,
+    in a thread of its own (nothing waits for the page); then it is released. Pressed again
+    while playing, it stops."""
+    c = Controls(surfaces.quadratic(), SLIDERS, steps=300)
+    shown = []
+    c.steps.observe(lambda ch: shown.append(ch["new"]), names="value")
+    c.steps.value = 150
+    shown.clear()
+    c.player.interval = 0.001
+    c.play.value = True
+    c.player.thread.join(5)
+    assert shown == list(range(153, 301, 3)) and c.play.value is False  # 150 is shown already
+    assert c.player.values() == list(range(0, 301, 3))  # at the end: from the start, 101 frames
+    c.player.interval = 0.05
+    shown.clear()
+    c.play.value = True
+    c.play.value = False  # stopped at once
+    c.player.thread.join(5)
+    assert len(shown) <= 2 and c.play.value is False

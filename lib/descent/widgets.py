@@ -15,6 +15,7 @@ pictures kept and those drawn ahead while the kernel is idle.
 """
 from __future__ import annotations
 
+import html
 import os
 
 import ipywidgets as W
@@ -85,14 +86,12 @@ class Explorer:
         # (final loss, ‖g‖, steps to the tolerance, or the step it diverged at), and a status
         # line (notes, a rule's errors)
         self.image = W.Image(format="jpeg", layout=W.Layout(width=f"{int(size[0] * dpi)}px"))
-        self.readouts = {run.label: W.Label(style=dict(font_family="monospace",
-                                                       text_color=color, font_size="12px"))
-                         for run, color in zip(self.runs, self.canvas.colors)}
-        self.readout = W.VBox([W.HBox([W.Label(f"{label}:", style=dict(text_color=color),
-                                               layout=W.Layout(width="170px")), value])
-                               for (label, value), color in zip(self.readouts.items(),
-                                                                 self.canvas.colors)])
+        # the readout is one HTML widget: one message per picture, not one per run
+        self.readout = W.HTML(layout=W.Layout(width=f"{int(size[0] * dpi)}px"))
+        self.readout.add_class("descent-readout")
+        self.readouts: dict = {}  # run label -> its readout line, as shown
         self.status = W.HTML()
+        self.status.add_class("descent-status")  # (the page tells it from the readout by it)
         self.pictures = Pictures(self.controls, self.canvas, self.runs, self.draw, self.send)
 
         for s in self.controls.trajectory_sliders:
@@ -119,8 +118,9 @@ class Explorer:
         self.results = frame.results
         self.image.value = frame.picture
         self.renders += 1
-        for label, widget in self.readouts.items():
-            widget.value = frame.readout.get(label, "no trajectory (see below)")
+        self.readouts = {run.label: frame.readout.get(run.label, "no trajectory (see below)")
+                         for run in self.runs}
+        self.readout.value = readout_html(self.readouts, self.canvas.colors)
         self.status.value = frame.status
 
     def update(self):
@@ -146,6 +146,16 @@ class Explorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+def readout_html(lines: dict, colors) -> str:
+    """The readout under the picture: a line per run, its label and how it ends, in its colour."""
+    rows = "".join(
+        f'<div style="color:{color};white-space:nowrap">'
+        f'<span style="display:inline-block;width:170px">{html.escape(label)}:</span>'
+        f'<span style="font-family:monospace">{html.escape(text)}</span></div>'
+        for (label, text), color in zip(lines.items(), colors))
+    return f'<div style="font-size:12px;line-height:1.6">{rows}</div>'
 
 
 def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(), **kw) -> Explorer:

@@ -71,7 +71,7 @@ def _solution(cell_id: str) -> str:
 
 
 def _explorer_status(nb) -> str:
-    out = nb.explorer(0).root.locator(".widget-html-content")
+    out = nb.explorer(0).root.locator(".descent-status .widget-html-content")
     return " ".join(out.all_text_contents()).strip()
 
 

@@ -1,8 +1,8 @@
-"""The momentum lecture's first explorer, used as a student uses it: a slider moved with the
-keyboard and dragged with the mouse. Each time the picture in the page must change, and must be
-*the* picture for the new value: the bytes the <img> shows equal the Image widget's current value
-in the kernel, which equals what a fresh explorer draws for the slider values the kernel holds;
-and the slider's readout shows that value."""
+"""The momentum lecture's banana explorer (cell 01-explorer), used as a student uses it: a
+slider moved with the keyboard and dragged with the mouse. Each time the picture in the page must
+change, and must be *the* picture for the new value: the bytes the <img> shows equal the Image
+widget's current value in the kernel, which equals what a fresh explorer draws for the slider
+values the kernel holds; and the slider's readout shows that value."""
 from __future__ import annotations
 
 import math
@@ -14,13 +14,20 @@ from .lab import probe_explorer
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LECTURE = "01_momentum.ipynb"
+CELL = "01-explorer"  # GD and momentum on the banana, sliders η and α
 
 
 @pytest.fixture
 def momentum(lecture):
-    """The momentum lecture after Run All (shared with test_lectures.py: it runs once)."""
+    """The momentum lecture after Run All (shared with test_lectures.py: it runs once), and the
+    index of the explorer of cell ``CELL`` among its explorers (in the page, and in Out)."""
     nb = lecture(LECTURE)
     assert not nb.errors(), nb.error_report()
+    if not hasattr(nb, "explorer_index"):
+        ids = [c["id"] for c in nb.cells()]
+        cells = nb.page.locator(".jp-Notebook .jp-Cell")
+        nb.explorer_index = sum(cells.nth(i).locator("img.widget-image").count() > 0
+                                for i in range(ids.index(CELL)))
     return nb
 
 
@@ -32,7 +39,7 @@ def _slider_state(explorer, i=0) -> dict:
 def _assert_shows_the_picture_for(explorer, before: dict, before_shown: str) -> dict:
     """After a slider move: the picture changed and is the one for the kernel's new values."""
     explorer.wait_settled()
-    after = probe_explorer(explorer.notebook)
+    after = probe_explorer(explorer.notebook, explorer.notebook.explorer_index)
     shown = explorer.digest()
     facts = f"\nbefore: {before}\nafter:  {after}\npage showed {before_shown}, shows {shown}"
     assert after["values"] != before["values"], "the slider move did not reach the kernel" + facts
@@ -48,10 +55,10 @@ def _assert_shows_the_picture_for(explorer, before: dict, before_shown: str) -> 
 
 
 def test_arrow_keys_on_the_eta_slider_redraw_the_picture_for_the_new_value(momentum):
-    explorer = momentum.explorer(0)
+    explorer = momentum.explorer(momentum.explorer_index)
     assert explorer.label(0) == "η"
     explorer.wait_settled()
-    before, before_shown = probe_explorer(momentum), explorer.digest()
+    before, before_shown = probe_explorer(momentum, momentum.explorer_index), explorer.digest()
     assert before_shown == before["digest"] == before["expected"], \
         "to begin with, the page does not show the picture for the kernel's slider values"
 
@@ -72,9 +79,9 @@ def test_arrow_keys_on_the_eta_slider_redraw_the_picture_for_the_new_value(momen
 
 
 def test_dragging_the_eta_slider_redraws_the_picture_for_the_new_value(momentum):
-    explorer = momentum.explorer(0)
+    explorer = momentum.explorer(momentum.explorer_index)
     explorer.wait_settled()
-    before, before_shown = probe_explorer(momentum), explorer.digest()
+    before, before_shown = probe_explorer(momentum, momentum.explorer_index), explorer.digest()
     assert before_shown == before["digest"] == before["expected"], \
         "to begin with, the page does not show the picture for the kernel's slider values"
 

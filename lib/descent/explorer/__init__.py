@@ -2,7 +2,8 @@
 
 Read ``descent/widgets.py`` first: it puts these together. Each module here is one part:
 
-* ``sliders``  - the sliders and the Play button, and the values next to a slider's value;
+* ``sliders``  - the sliders and the play button, and the values next to a slider's value;
+* ``player``   - the play button played by the kernel, a frame every 1/30 s;
 * ``runs``     - roll out every run for some slider values (one batched roll-out per rule);
 * ``canvas``   - one figure drawn once; a picture is its lines moved and blitted, as a JPEG;
 * ``cache``    - the last 48 pictures shown, filed under what they depend on;

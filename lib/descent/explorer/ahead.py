@@ -1,7 +1,7 @@
 """Course code (read it, don't edit it): drawing pictures ahead while the kernel is idle.
 
 After a slider step the kernel waits for the page's next message. :class:`DrawAhead` uses that
-time: 30 ms after the step (once the page has had its picture) it draws the states queued, nearest
+time: 80 ms after the step (once the page has painted its picture) it draws the states queued, nearest
 first, one per turn of the kernel's event loop, so that a message from the page (the next slider
 step) waits for one drawing at most. A newer queue replaces the older one. Nothing is drawn ahead
 outside a kernel (no event loop runs), nor for rules that take over 0.1 s to draw: Kernel ›
@@ -19,7 +19,9 @@ class DrawAhead:
     ``done()`` (if given) when a queue is finished. Whatever draws holds ``lock``: ipykernel may run
     a widget's callback in another thread than the one drawing ahead."""
 
-    AFTER = 0.03  # seconds between a step's picture and drawing ahead
+    # seconds between a step's picture and drawing ahead: meanwhile the page decodes and
+    # paints the picture without the kernel competing for the processor
+    AFTER = 0.08
     SLOWER = 0.1  # seconds: a rule slower than this to draw is not drawn ahead
 
     def __init__(self, draw, done=None, lock=None, after: float = AFTER, slower: float = SLOWER):

@@ -315,7 +315,8 @@ def jpeg(agg) -> bytes:
     from PIL import Image
 
     w, h = agg.get_width_height()
-    img = Image.frombuffer("RGBA", (w, h), agg.buffer_rgba(), "raw", "RGBA", 0, 1)
+    # Agg's RGBA pixels read as RGBX (the alpha byte skipped): JPEG-encoded without a copy
+    img = Image.frombuffer("RGBX", (w, h), agg.buffer_rgba(), "raw", "RGBX", 0, 1)
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="JPEG", quality=90)
+    img.save(buf, format="JPEG", quality=90)
     return buf.getvalue()

@@ -1,8 +1,8 @@
 """Course code (read it, don't edit it): an explorer's sliders and its Play button.
 
 ``log_slider(...)`` and ``slider(...)`` describe a slider; :class:`Controls` makes the widgets:
-one slider per hyperparameter, the start point, the steps shown and the Play button (linked to the
-steps slider in the browser). It reads their values as the explorer computes with them, and finds
+one slider per hyperparameter, the start point, the steps shown and the play button (played by the
+kernel: ``player.py``). It reads their values as the explorer computes with them, and finds
 the values next to a slider's value on its grid, which the explorer draws ahead.
 """
 from __future__ import annotations
@@ -11,18 +11,25 @@ import ipywidgets as W
 import numpy as np
 import traitlets
 
+from .player import Player
 
+
+# The explorer's widgets. The page sets their values; ipywidgets would send each value back
+# ("echo"), one message more before every picture: they do not.
+# Their readouts may trim trailing zeros (d3-format's "~", which the page understands but
+# ipywidgets' own check of a format refuses).
 class FloatLogSlider(W.FloatLogSlider):
-    """ipywidgets' log slider, whose readout may trim trailing zeros (d3-format's "~", which
-    the page understands but ipywidgets' own check of the format refuses)."""
-
+    value = traitlets.CFloat(1.0).tag(sync=True, echo_update=False)
     readout_format = traitlets.Unicode(".3~r").tag(sync=True)
 
 
 class FloatSlider(W.FloatSlider):
-    """ipywidgets' slider, whose readout may trim trailing zeros (see FloatLogSlider)."""
-
+    value = traitlets.CFloat(0.0).tag(sync=True, echo_update=False)
     readout_format = traitlets.Unicode(".2~f").tag(sync=True)
+
+
+class IntSlider(W.IntSlider):
+    value = traitlets.CInt(0).tag(sync=True, echo_update=False)
 
 
 def log_slider(lo, hi, value, description=None):
@@ -98,7 +105,7 @@ def make_slider(name, spec):
                                 description=desc, readout_format=".3~r",
                                 continuous_update=True, **look())
     if spec["kind"] == "int":
-        return W.IntSlider(value=int(spec["value"]), min=int(spec["lo"]), max=int(spec["hi"]),
+        return IntSlider(value=int(spec["value"]), min=int(spec["lo"]), max=int(spec["hi"]),
                            step=max(1, int(spec["step"])), description=desc,
                            continuous_update=True, **look())
     return FloatSlider(value=spec["value"], min=spec["lo"], max=spec["hi"], step=spec["step"],
@@ -108,7 +115,7 @@ def make_slider(name, spec):
 
 class Controls:
     """The sliders of an explorer: ``hyper_sliders`` (name -> slider), ``start_x``, ``start_y``,
-    ``steps`` (steps shown) and ``play``, linked in the browser by ``play_link``; ``box`` lays them
+    ``steps`` (steps shown) and ``play`` (a toggle button; ``player`` plays); ``box`` lays them
     out.
 
     A state of the controls is ``(values, start, n)``: the hyperparameters (name -> value), the
@@ -121,16 +128,16 @@ class Controls:
         same = look()
         x0, x1 = surface.xlim
         y0, y1 = surface.ylim
-        self.start_x = W.FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
-                                     description="start θ₁", readout_format=".2f", **same)
-        self.start_y = W.FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
-                                     description="start θ₂", readout_format=".2f", **same)
-        self.steps = W.IntSlider(value=steps, min=0, max=steps, description="steps shown", **same)
-        self.play = W.Play(value=steps, min=0, max=steps, step=max(1, steps // 100),
-                           interval=40, description="play")
-        # the page itself moves the steps slider as the Play button plays: no kernel round trip
-        self.play_link = W.jslink((self.play, "value"), (self.steps, "value"))
-        # the steps slider under the others, as long as they are; the Play button after it
+        self.start_x = FloatSlider(value=start[0], min=x0, max=x1, step=(x1 - x0) / 200,
+                                   description="start θ₁", readout_format=".2f", **same)
+        self.start_y = FloatSlider(value=start[1], min=y0, max=y1, step=(y1 - y0) / 200,
+                                   description="start θ₂", readout_format=".2f", **same)
+        self.steps = IntSlider(value=steps, min=0, max=steps, description="steps shown", **same)
+        # Play: the kernel moves the steps slider, one frame every 1/30 s (see player.py)
+        self.play = W.ToggleButton(value=False, icon="play", tooltip="play the steps",
+                                   layout=W.Layout(width="44px"))
+        self.player = Player(self.play, self.steps)
+        # the steps slider under the others, as long as they are; the play button after it
         self.box = W.VBox([*self.hyper_sliders.values(), self.start_x, self.start_y,
                            W.HBox([self.steps, self.play])])
 
