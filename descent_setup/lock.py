@@ -61,8 +61,19 @@ def resolve(ranges: Path, pip_args=()) -> str:
     return header(f"{sys.version_info[0]}.{sys.version_info[1]}") + "\n".join(lines) + "\n"
 
 
+def binder_python(root: Path) -> str | None:
+    """The Python version environment.yml gives Binder (python=3.11)."""
+    m = re.search(r"^\s*-\s*python\s*=+\s*(\d+\.\d+)", (root / "environment.yml").read_text(), re.M)
+    return m.group(1) if m else None
+
+
 def main(root: Path) -> int:
     ranges, lock = root / "requirements.txt", root / "requirements.lock"
+    here, binder = f"{sys.version_info[0]}.{sys.version_info[1]}", binder_python(root)
+    if binder and here != binder:
+        print(f"The lock is made with Binder's Python ({binder}, environment.yml); this is {here}. "
+              f"Run it with that Python: python{binder} course.py lock", file=sys.stderr)
+        return 1
     print(f"Resolving {ranges.name} in a scratch environment of Python "
           f"{sys.version.split()[0]} (a minute or two)...", flush=True)
     text = resolve(ranges)

@@ -60,6 +60,16 @@ def test_the_lock_pins_every_package_within_the_ranges():
     assert lock.lock_python(text) == "3.11"
 
 
+def test_the_lock_command_refuses_another_python_than_binders(monkeypatch, capsys):
+    import sys
+
+    lock = _lock()
+    assert lock.binder_python(ROOT) == "3.11"
+    monkeypatch.setattr(sys, "version_info", (3, 12, 1, "final", 0))
+    assert lock.main(ROOT) == 1
+    assert "python3.11 course.py lock" in capsys.readouterr().err
+
+
 def test_binder_installs_the_lock_and_nothing_else():
     """environment.yml: conda gives only Python and pip; the packages are the lock's, so Binder
     runs the versions CI tests. micromamba writes the pip section to a file next to
