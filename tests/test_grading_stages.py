@@ -74,10 +74,10 @@ def released_cells():
 def test_repair_puts_back_deleted_cells_and_makes_pasted_copies_ordinary():
     nb = nbformat.read(RELEASED, as_version=4)
     nb.cells = [c for c in nb.cells if c.get("id") != "01-momentum-reference"]
-    at, answer = next((i, c) for i, c in enumerate(nb.cells) if c.get("id") == "01-values")
+    at, answer = next((i, c) for i, c in enumerate(nb.cells) if c.get("id") == "01-torch")
     nb.cells.insert(at + 1, nbformat.from_dict({**answer, "id": "pasted-copy"}))
     notes = repair(nb, released_cells())
-    assert notes == ["copies of cells 01-values were graded as ordinary cells",
+    assert notes == ["copies of cells 01-torch were graded as ordinary cells",
                      "missing cells 01-momentum-reference were put back as released"]
     ids = [c.get("id") for c in nb.cells]
     graded_before = [c.get("id") for c in released_cells() if "nbgrader" in c.metadata]

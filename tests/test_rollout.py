@@ -63,11 +63,11 @@ def test_rollout_in_d_dimensions_is_the_closed_form_for_a_batch_of_rates():
 
 
 def test_a_bowl_with_a_full_hessian_is_the_rotated_diagonal_bowl():
-    """quadratic(H) with H = Q diag(λ) Qᵀ: GD is θ_t = (I − ηH)^t θ_0, the same run as on the
+    """quadratic_form(H) with H = Q diag(λ) Qᵀ: GD is θ_t = (I − ηH)^t θ_0, the same run as on the
     diagonal bowl in the rotated coordinates Qᵀθ."""
     H = np.array([[8.0, 3.0], [3.0, 4.0]])
     lam, Q = np.linalg.eigh(H)
-    bowl, diag = problems.quadratic(H, start=[1.0, -2.0]), problems.quadratic(lam, start=Q.T @ [1.0, -2.0])
+    bowl, diag = problems.quadratic_form(H, start=[1.0, -2.0]), problems.quadratic(lam, start=Q.T @ [1.0, -2.0])
     traj = rollout(reference_rule("gd"), bowl, steps=12, eta=np.array([0.05, 0.15]))
     for i, eta in enumerate([0.05, 0.15]):
         closed = [np.linalg.matrix_power(np.eye(2) - eta * H, t) @ bowl.start for t in range(13)]
@@ -76,7 +76,7 @@ def test_a_bowl_with_a_full_hessian_is_the_rotated_diagonal_bowl():
     np.testing.assert_allclose(traj.loss[:, 1], rotated.loss, rtol=1e-12)
     np.testing.assert_allclose(bowl.loss(bowl.start), 0.5 * bowl.start @ H @ bowl.start)
     with pytest.raises(ValueError, match="symmetric"):
-        problems.quadratic([[1.0, 2.0], [0.0, 1.0]])
+        problems.quadratic_form([[1.0, 2.0], [0.0, 1.0]])
 
 
 def test_a_small_real_model_full_batch_and_mini_batch():

@@ -31,16 +31,45 @@ class Problem(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class Quadratic:
-    """L(θ) = ½ θᵀHθ: a bowl with minimum 0 at θ = 0. ``h`` is either a vector, the curvatures
-    h_i along the coordinates (H = diag(h), ½ Σ_i h_i θ_i²), or the symmetric Hessian H itself."""
+    """L(θ) = ½ Σ_i h_i θ_i²: a bowl with curvature h_i along coordinate i (the Hessian's
+    eigenvalues), minimum 0 at θ = 0."""
 
     h: np.ndarray
     start: np.ndarray
     name: str = "quadratic"
 
-    def grad(self, theta):
+    def loss(self, theta):
         theta = np.asarray(theta, dtype=float)
-        return self.h * theta if self.h.ndim == 1 else theta @ self.h   # H symmetric: (Hθ)ᵀ = θᵀH
+        return 0.5 * np.sum(self.h * theta * theta, axis=-1)
+
+    def grad(self, theta):
+        return self.h * np.asarray(theta, dtype=float)
+
+    @property
+    def minimizer(self):
+        return np.zeros_like(self.start)
+
+
+def quadratic(h, start=None) -> Quadratic:
+    """A bowl ½ Σ h_i θ_i² in d = len(h) dimensions, from ``start`` (default: all ones)."""
+    h = np.asarray(h, dtype=float)
+    start = np.ones_like(h) if start is None else np.asarray(start, dtype=float)
+    if h.ndim != 1 or start.shape != h.shape:
+        raise ValueError(f"h must be a vector and start the same shape, got {h.shape}, {start.shape}")
+    return Quadratic(h, start)
+
+
+@dataclass(frozen=True, eq=False)
+class QuadraticForm:
+    """L(θ) = ½ θᵀHθ with a full symmetric Hessian H (d×d): a bowl whose axes are H's
+    eigenvectors, not the coordinates; minimum 0 at θ = 0."""
+
+    H: np.ndarray
+    start: np.ndarray
+    name: str = "quadratic form"
+
+    def grad(self, theta):
+        return np.asarray(theta, dtype=float) @ self.H  # H symmetric: (Hθ)ᵀ = θᵀH, for a batch of θ
 
     def loss(self, theta):
         theta = np.asarray(theta, dtype=float)
@@ -51,18 +80,16 @@ class Quadratic:
         return np.zeros_like(self.start)
 
 
-def quadratic(h, start=None) -> Quadratic:
-    """A bowl ½ θᵀHθ in d dimensions, from ``start`` (default: all ones): ``h`` is the vector of
-    curvatures of H = diag(h), or a symmetric d×d Hessian H (``quadratic([[8, 3], [3, 4]])``)."""
-    h = np.asarray(h, dtype=float)
-    d = h.shape[0] if h.ndim else 0
-    start = np.ones(d) if start is None else np.asarray(start, dtype=float)
-    if h.ndim == 2 and (h.shape != (d, d) or not np.allclose(h, h.T)):
-        raise ValueError(f"a Hessian must be a symmetric square matrix, got shape {h.shape}")
-    if h.ndim not in (1, 2) or start.shape != (d,):
-        raise ValueError(f"h must be a vector of curvatures or a d×d Hessian, and start a vector of d,"
-                         f" got {h.shape}, {start.shape}")
-    return Quadratic(h, start)
+def quadratic_form(H, start=None) -> QuadraticForm:
+    """The bowl ½ θᵀHθ for a symmetric d×d Hessian ``H`` (``quadratic_form([[8, 3], [3, 4]])``),
+    from ``start`` (default: all ones)."""
+    H = np.asarray(H, dtype=float)
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+        raise ValueError(f"H must be a symmetric square matrix, got {H.tolist()}")
+    start = np.ones(len(H)) if start is None else np.asarray(start, dtype=float)
+    if start.shape != (len(H),):
+        raise ValueError(f"start must be a vector of {len(H)}, got shape {start.shape}")
+    return QuadraticForm(H, start)
 
 
 @dataclass(frozen=True, eq=False)
