@@ -7,11 +7,12 @@ NameError, nothing else errs, and the explorer still draws the reference and say
 missing. nbgrader's Validate button reports those failures.
 
 With correct rules (a kernel that imports the instructor's lib, in which descent/rules.py is the
-reference): every rule check passes; only the value cell and its test err until the student
-types the two numbers in; after that Run All shows no error at all, Validate fails on the written
-answer alone, and once that is typed in too, Validate reports success.
-Validate also reports the manual-graded written answer (a markdown cell) while it still reads
-"YOUR ANSWER HERE" ("You did not provide a response."): success needs that answer too.
+reference): every rule check passes; only the answer cells and their tests err until the student
+types the answers in (the experiment's runs the student's own momentum); after that Run All shows no
+error at all, Validate fails on the two written answers alone, and once they are typed in too,
+Validate reports success.
+Validate also reports each manual-graded written answer (a markdown cell) while it still reads
+"YOUR ANSWER HERE" ("You did not provide a response."): success needs those answers too.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import json
 import re
 
 import nbformat
+import numpy as np
 import pytest
 
 from descent.contract import NotYetImplemented
@@ -142,17 +144,19 @@ def test_exercise_with_correct_rules_passes_its_checks_and_validates(lab, correc
                   element=nb.page.locator(".jp-Notebook .jp-Cell").nth(
                       next(c["index"] for c in nb.cells() if c["id"] in ROLES["checks"])))
 
+    for cell_id in ROLES["answers"]:
+        nb.type_into(cell_id, _solution(cell_id))
     typed = _solution(ROLES["answers"][0])
-    nb.type_into(ROLES["answers"][0], typed)
     nb.run_all()
     assert not nb.errors(), nb.error_report()
     answer = next(c for c in nb.cells() if c["id"] == ROLES["answers"][0])
     result = [o for o in answer["outputs"] if o["type"] == "execute_result"]
     assert result, answer
-    scope: dict = {}
+    scope: dict = {"np": np}
     exec(typed, scope)  # the values the answer computes, here in the test
     expected = eval(typed.splitlines()[-1], scope)
-    assert result[0]["shown"].strip().endswith(repr(expected)), (result[0]["shown"], expected)
+    flat = lambda text: "".join(text.split())  # noqa: E731  (IPython breaks long results over lines)
+    assert flat(result[0]["shown"]).endswith(flat(repr(expected))), (result[0]["shown"], expected)
     nb.screenshot("exercise-correct-2-answered",
                   element=nb.page.locator(".jp-Notebook .jp-Cell").nth(answer["index"]))
 
@@ -160,12 +164,13 @@ def test_exercise_with_correct_rules_passes_its_checks_and_validates(lab, correc
     outcome, text = nb.validate()
     nb.screenshot("exercise-correct-3-validate-no-written-answer")
     assert outcome == "validation-failed", text
-    assert text.count("The following cell failed:") == 1, text
+    assert text.count("The following cell failed:") == len(ROLES["written"]) == 2, text
     assert "YOUR ANSWER HERE" in text and "You did not provide a response." in text
     nb.close_dialog()
 
-    written = _solution(ROLES["written"][0])
-    nb.type_into(ROLES["written"][0], written)
+    for cell_id in ROLES["written"]:
+        nb.type_into(cell_id, _solution(cell_id))
+    written = _solution(ROLES["written"][-1])
     outcome, text = nb.validate()
     nb.screenshot("exercise-correct-4-validate")
     assert outcome == "validation-success", text
@@ -174,5 +179,6 @@ def test_exercise_with_correct_rules_passes_its_checks_and_validates(lab, correc
     # what was validated is what the student typed, saved by Validate
     saved = {c["id"]: "".join(c["source"])
              for c in json.loads((nb.server.course / correct_rules_copy).read_text())["cells"]}
-    assert saved[ROLES["answers"][0]] == _solution(ROLES["answers"][0])
-    assert saved[ROLES["written"][0]] == written
+    for cell_id in ROLES["answers"] + ROLES["written"]:
+        assert saved[cell_id] == _solution(cell_id), cell_id
+    assert saved[ROLES["written"][-1]] == written
