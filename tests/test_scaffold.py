@@ -57,8 +57,9 @@ def test_the_solution_notebook_has_the_standard_graded_cells(course):
     assert all(c.id.startswith("03-") for c in nb.cells)
     graded = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points")
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == {f"03-{RULE}-reference": 3, f"03-{RULE}-properties": 2, f"03-{RULE}-further": 2,
-                      "03-values-test": 2, "03-written": 2}
+    assert graded == {f"03-{RULE}-reference": 2, f"03-{RULE}-properties": 1, f"03-{RULE}-further": 2,
+                      "03-derived-test": 2, "03-experiment-test": 2, "03-diagnosis": 2, "03-torch-test": 2,
+                      "03-written": 2, "03-finding-test": 2}   # the pattern's parts; the rule 5 of 17
     source = "\n".join(c.source for c in nb.cells)
     assert f'checks.check_rule(rules.{RULE}, "{RULE}")' in source
     assert "### BEGIN HIDDEN TESTS" in source and f"submit {SLUG} --student" in source

@@ -53,6 +53,34 @@ def _locked_test(cell_id: str, source: str, points: int) -> dict:
                                            "points": points, "solution": False})
 
 
+def _answered(n: str, part: str, heading: str | None, question: str, name: str, *, prelude: str = "",
+              model: str = "") -> list[dict]:
+    """A question, the student's answer cell (storing ``name``) and its 2-point test: a visible
+    type check, and a hidden one against a value derived independently."""
+    title = f"## {heading}\n" if heading else ""
+    return [
+        _cell("markdown", f"{n}-q-{part}", f"{title}{question}"),
+        _cell("code", f"{n}-{part}", f"""
+{prelude}### BEGIN SOLUTION
+{model + chr(10) if model else ""}{name} = float("nan")  # TODO: the model answer, computed
+### END SOLUTION
+{name}""", {"grade": False, "grade_id": f"{n}-{part}", "locked": False, "solution": True}),
+        _locked_test(f"{n}-{part}-test", f"""
+assert isinstance({name}, (float, np.floating)), "store a float"
+### BEGIN HIDDEN TESTS
+assert False, "TODO: compare {name} with the value derived independently; name each wrong answer"
+### END HIDDEN TESTS""", 2),
+    ]
+
+
+def _written(n: str, part: str) -> dict:
+    return _cell("markdown", f"{n}-{part}", """
+### BEGIN SOLUTION
+TODO: the model answer: precise, with the numbers.
+### END SOLUTION""", {"grade": True, "grade_id": f"{n}-{part}", "locked": False, "points": 2,
+                     "solution": True})
+
+
 def solution_notebook(slug: str, title: str, rules: list[str], schedules: list[str],
                       hyper: dict) -> dict:
     n = slug[:2]
@@ -63,11 +91,13 @@ def solution_notebook(slug: str, title: str, rules: list[str], schedules: list[s
 
 Lecture: [lectures/{slug}.ipynb](../../lectures/{slug}.ipynb) · Notation: [README › Notation](../../README.md#notation)
 
-TODO: what the student writes in `lib/descent/rules.py`, what they check, what they answer. From a terminal:
-`pytest exercises -k {(rules + schedules)[0]}`."""),
+TODO: what the student writes in `lib/descent/rules.py`, what they check, what they answer, and a table of
+the parts and their points (implementing the rules at most 40%). From a terminal in the course folder:
+`python3 course.py check {" ".join(rules + schedules)}`."""),
         _cell("code", f"{n}-setup", """
 # Your rules come from lib/descent/rules.py (when graded: the rules.py handed in with this notebook).
-from descent import rules, checks, surfaces, widgets
+from descent import rules, checks, surfaces, widgets, problems
+from descent.rollout import rollout
 import numpy as np
 %load_ext autoreload
 %autoreload 2""", {"grade": False, "grade_id": f"{n}-setup", "locked": True, "solution": False}),
@@ -83,8 +113,8 @@ the keyword arguments. Keep the rule pure: build new arrays, never change `theta
 Try one step: from $\\theta_0 = 1$ with $g_1 = 2$ and TODO you should get TODO."""),
             _cell("code", f"{n}-try-{name}",
                   f"rules.{name}(np.array(1.0), np.array(2.0), TODO_state, {call})"),
-            _locked_test(f"{n}-{name}-reference", f'checks.check_rule(rules.{name}, "{name}")', 3),
-            _locked_test(f"{n}-{name}-properties", f'checks.check_properties(rules.{name}, "{name}")', 2),
+            _locked_test(f"{n}-{name}-reference", f'checks.check_rule(rules.{name}, "{name}")', 2),
+            _locked_test(f"{n}-{name}-properties", f'checks.check_properties(rules.{name}, "{name}")', 1),
             _locked_test(f"{n}-{name}-further", f"""
 # Further checks of {name} on other inputs run when your work is graded.
 ### BEGIN HIDDEN TESTS
@@ -100,7 +130,7 @@ raise NotImplementedError("write the hidden test of {name}")
 ## `{name}`
 
 TODO: the schedule $\\eta_t$ in the course's notation, t = 1 for the first step."""),
-            _locked_test(f"{n}-{name}-reference", f'checks.check_schedule(rules.{name}, "{name}")', 3),
+            _locked_test(f"{n}-{name}-reference", f'checks.check_schedule(rules.{name}, "{name}")', 2),
             _locked_test(f"{n}-{name}-further", f"""
 # Further checks of {name} run when your work is graded.
 ### BEGIN HIDDEN TESTS
@@ -109,37 +139,44 @@ TODO: the schedule $\\eta_t$ in the course's notation, t = 1 for the first step.
 raise NotImplementedError("write the hidden test of {name}")
 ### END HIDDEN TESTS""", 2),
         ]
+    first = (rules or schedules)[0]
     cells += [
-        _cell("markdown", f"{n}-q-values", """
-## A number to derive
+        *_answered(n, "derived", "A number to derive", """
+TODO: one number the student derives for a case the lecture does not state (the fastest η and its
+rate for a given Hessian, α* for a given κ, the step after a schedule change, the first step's size).
+Store it as a float in `answer`.""", "answer"),
+        *_answered(n, "experiment", "Predict, then run", f"""
+TODO: predict (as a comment), then run the student's own `rules.{first}` with `rollout` (3-10 lines,
+a batch of runs in one call) and store what was measured.""", "measured",
+                   prelude="# my prediction: ...\n", model="run = rollout(...)  # TODO"),
+        _cell("markdown", f"{n}-q-diagnosis", """
+## Diagnose a run from its log
 
-TODO: one number the student derives (not one the lecture states). Store it as a float in `answer`."""),
-        _cell("code", f"{n}-values", """
-### BEGIN SOLUTION
-answer = float("nan")  # TODO: the model answer, computed
-### END SOLUTION
-answer""", {"grade": False, "grade_id": f"{n}-values", "locked": False, "solution": True}),
-        _locked_test(f"{n}-values-test", """
-assert isinstance(answer, (float, np.floating)), "store a float"
-### BEGIN HIDDEN TESTS
-assert False, "TODO: compare answer with the value derived independently"
-### END HIDDEN TESTS""", 2),
+TODO: a log (loss, ‖g‖, step norm, effective η) of a run that went wrong; what went wrong and which
+hyperparameter to change, to what.
+
+**Rubric (2 points).** 1 point: TODO (what went wrong, with the numbers of the log). 1 point: TODO
+(what to change, to what value, and why)."""),
+        _written(n, "diagnosis"),
+        *_answered(n, "torch", "In PyTorch (or optax)", """
+TODO: a conversion between the course's hyperparameters or state and torch's or optax's where they
+differ (REFERENCE_SEMANTICS), with the numbers of a concrete run.""", "converted"),
         _cell("markdown", f"{n}-q-written-md", """
 ## In your words
 
-TODO: a question that asks for understanding, answered in two to four sentences."""),
-        _cell("markdown", f"{n}-written", """
-### BEGIN SOLUTION
-TODO: the model answer, and the two-point rubric.
-### END SOLUTION""", {"grade": True, "grade_id": f"{n}-written", "locked": False, "points": 2,
-                     "solution": True}),
+TODO: a question that asks for understanding, answered in two to four sentences.
+
+**Rubric (2 points).** 1 point: TODO. 1 point: TODO."""),
+        _written(n, "written"),
         _cell("markdown", f"{n}-widget-md", """
-## Your rule next to the reference
+## What the explorer shows
 
 TODO: the question this explorer answers (predict, then move the slider)."""),
         _cell("code", f"{n}-widget",
-              f'widgets.compare("{(rules or schedules)[0]}", rules.{(rules or schedules)[0]}, '
-              f"surfaces.valley(), {{}})  # TODO: sliders"),
+              f'widgets.compare("{first}", rules.{first}, surfaces.valley(), {{}})  # TODO: sliders'),
+        *_answered(n, "finding", None, """
+TODO: what the student found with the explorer (a threshold, a setting), checked against a
+measurement made with the reference rules.""", "found"),
         _cell("markdown", f"{n}-hand-in", f"""
 ## Hand it in
 
