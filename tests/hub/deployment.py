@@ -1,9 +1,10 @@
-"""A real JupyterHub on this machine, as README › Grading › "A JupyterHub with nbgrader's exchange"
+"""A real JupyterHub on this machine, as README › "On a JupyterHub with nbgrader's exchange"
 describes it: local Unix accounts, JupyterHub's LocalProcessSpawner (each user's JupyterLab runs as
 that user) behind configurable-http-proxy, one Python environment with the course installed for
-every server (tests/hub/environment.py), one clone of the course per user, and a hub-wide configuration folder holding nbgrader's exchange
-settings. The test drives it as its users would: through the hub's REST API, each user's server's
-REST API (contents, nbgrader's Assignment List and Validate) and a terminal of that server.
+every server (tests/hub/environment.py), one clone of the course per user, and a hub-wide
+configuration folder (nbgrader's exchange, the Assignment List, terminals). The test drives it as
+its users would: through the hub's REST API, each user's server's REST API (contents, nbgrader's
+Assignment List and Validate) and a terminal of that server.
 
 Everything it makes (accounts, processes, folders) is removed by `Hub.close()`, also after a failure.
 """
@@ -24,21 +25,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from . import environment, proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 _ANYWHERE = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.egg-info", ".ipynb_checkpoints")
-
-
-def COURSE_IGNORE(folder: str, names: list[str]) -> set[str]:
-    """What a clone of the course would not have: this working tree's own folders at the top
-    (solutions/descent_instructor/grading/ is code), caches anywhere."""
-    top = {".git", ".venv", "grading", "artifacts", "submissions"} if Path(folder) == ROOT else set()
-    return top.intersection(names) | _ANYWHERE(folder, names)
 START_DEADLINE = 240  # seconds for the hub or one server to come up (a loaded 2-core machine)
 COMMAND_DEADLINE = 300  # seconds for one command in a terminal (grading three students)
 
@@ -96,6 +90,13 @@ c.JupyterHub.load_roles = [{{
     "scopes": ["admin:users", "admin:servers", "access:servers", "list:users", "read:users"],
 }}]
 '''
+
+
+def course_ignore(folder: str, names: list[str]) -> set[str]:
+    """What a clone of the course would not have: this working tree's own folders at the top
+    (solutions/descent_instructor/grading/ is code), caches anywhere."""
+    top = {".git", ".venv", "grading", "artifacts", "submissions"} if Path(folder) == ROOT else set()
+    return top.intersection(names) | _ANYWHERE(folder, names)
 
 
 def problem() -> str | None:
@@ -173,7 +174,7 @@ class Hub:
         """The hub's environment, with the course (a copy, as the administrator's clone) in it."""
         self.env = environment.ensure()
         course = self.folder / "srv" / "descent"
-        shutil.copytree(ROOT, course, ignore=COURSE_IGNORE)
+        shutil.copytree(ROOT, course, ignore=course_ignore)
         environment.install_course(self.env, course)
 
     @property
@@ -201,7 +202,7 @@ class Hub:
         run("useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
             "--user-group", name)
         self.users.append(name)
-        shutil.copytree(ROOT, home / "descent", ignore=COURSE_IGNORE)
+        shutil.copytree(ROOT, home / "descent", ignore=course_ignore)
         run("chown", "-R", f"{name}:{name}", str(home / "descent"))
         return home
 

@@ -65,15 +65,16 @@ def _run(*cmd, **kw) -> None:
 def ensure() -> Path:
     """The environment's folder (made the first time: a few minutes; later: at once)."""
     python, version = base_python()
-    key = hashlib.sha256("\n".join([python, version, hub_requirement(), *BUILD,
-                                    (ROOT / "requirements.txt").read_text()]).encode()).hexdigest()[:16]
+    made_from = [python, version, hub_requirement(), *BUILD, (ROOT / "requirements.txt").read_text()]
+    key = hashlib.sha256("\n".join(made_from).encode()).hexdigest()[:16]
     env = CACHE / f"env-{key}"
     done = env / ".descent-hub-ready"
     if done.is_file():
         return env
-    shutil.rmtree(env, ignore_errors=True)  # a build that stopped half-way
     CACHE.mkdir(parents=True, exist_ok=True)
     CACHE.chmod(0o755)
+    for old in CACHE.glob("env-*"):  # a build that stopped half-way, or made from older files
+        shutil.rmtree(old, ignore_errors=True)
     _run(python, "-m", "venv", env)
     _run(env / "bin" / "python", "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt",
          hub_requirement(), *BUILD)
