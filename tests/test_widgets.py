@@ -353,7 +353,7 @@ def test_problem_sliders_set_the_surface_and_not_the_rules():
                                        steps=60, eta=0.1).theta)
     assert "diverged" in ex.readouts["GD"]  # η = 0.1 > 2/κ = 0.02
     assert bytes(ex.image.value) != first
-    assert "½(1x² + 100y²)" in ex.canvas.ax.get_title()  # the contours of that bowl
+    assert "½(1θ₁² + 100θ₂²)" in ex.canvas.ax.get_title()  # the contours of that bowl
     # back to κ = 10: the picture kept, no roll-out, the contours of that bowl again
     rolled = len(seen)
     ex.hyper_sliders["kappa"].value = 10.0

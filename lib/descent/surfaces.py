@@ -105,10 +105,10 @@ class Surface:
 
 
 def quadratic(h1: float = 1.0, h2: float = 10.0) -> Surface:
-    """L = ½(h1·x² + h2·y²): curvatures h1 and h2 along the axes, minimum at the origin."""
+    """L = ½(h1·θ₁² + h2·θ₂²): curvatures h1 and h2 along the axes, minimum at the origin."""
     return Surface(
         name="quadratic",
-        title=f"quadratic bowl ½({h1:g}x² + {h2:g}y²)",
+        title=f"quadratic bowl ½({h1:g}θ₁² + {h2:g}θ₂²)",
         loss_fn=lambda x, y: 0.5 * (h1 * x**2 + h2 * y**2),
         grad_fn=lambda x, y: (h1 * x, h2 * y),
         hessian_fn=lambda x, y: (h1 + 0 * x, 0 * x, h2 + 0 * y),
@@ -126,7 +126,7 @@ def _log_cosh(u):
 
 
 def valley(a: float = 0.01, b: float = 1000.0, w: float = 1.0) -> Surface:
-    """An ill-conditioned convex valley: L = ½a·x² + b·w²·log cosh(y/w).
+    """An ill-conditioned convex valley: L = ½a·θ₁² + b·w²·log cosh(θ₂/w).
 
     Along x the floor is almost flat (curvature a); across it the walls are steep (curvature b
     on the floor, slope approaching b·w far up the walls). With a = 0.01 and b = 1000 the
