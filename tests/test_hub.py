@@ -45,7 +45,11 @@ def gd(theta, g, state, *, eta):
     return theta + eta * g, {}  # sign error
 '''
 INSTRUCTOR_PANELS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                     "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu"]
+                     "@jupyter/nbgrader:course-list"]
+#: what students use on a hub: Validate, the Assignment List and the Nbgrader menu that opens it
+#: (holding only the Assignment List: its other entries' commands are the instructor panels')
+STUDENT_PLUGINS = ["@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:assignment-list",
+                   "@jupyter/nbgrader:menu"]
 
 _tag = secrets.token_hex(2)  # account names no one else on the machine has
 TEACHER = f"dh{_tag}-teacher"
@@ -171,8 +175,7 @@ def test_every_user_keeps_validate_and_has_the_assignment_list_but_no_formgrader
     config = lab_page_config(hub, user)
     assert "@jupyter/nbgrader" in [e["name"] for e in config["federated_extensions"]]
     disabled = config["disabledExtensions"]
-    assert "@jupyter/nbgrader:validate-assignment" not in disabled
-    assert "@jupyter/nbgrader:assignment-list" not in disabled
+    assert not set(STUDENT_PLUGINS) & set(disabled), disabled
     assert set(INSTRUCTOR_PANELS) <= set(disabled), disabled
     # the server side agrees: the Assignment List answers, the formgrader does not exist
     assert hub.server(user, "GET", "/assignments?course_id=descent").status == 200

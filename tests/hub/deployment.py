@@ -58,7 +58,10 @@ SERVER_CONFIG = {
                   # resets it, and python3 would no longer be the course's Python)
                   "terminado_settings": {"shell_command": ["/bin/bash"]}},
 }
-PAGE_CONFIG = {"disabledExtensions": {"@jupyter/nbgrader:assignment-list": False}}
+# the Assignment List's panel, and the Nbgrader menu that opens it (the only place that does); the
+# menu's other entries stay hidden, their commands belonging to plugins that stay disabled
+PAGE_CONFIG = {"disabledExtensions": {"@jupyter/nbgrader:assignment-list": False,
+                                      "@jupyter/nbgrader:menu": False}}
 
 HUB_CONFIG = '''\
 import os
