@@ -11,6 +11,7 @@ Everything it makes (accounts, processes, folders) is removed by `Hub.close()`, 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import grp
 import json
 import os
@@ -320,7 +321,10 @@ class Hub:
         name = reply.json()["name"]
         try:
             url = f"ws://127.0.0.1:{self.public_port}/user/{user}/terminals/websocket/{name}"
-            return asyncio.run(_terminal(url, self.token, command, deadline))
+            # in a thread of its own: in the whole suite the browser tests' Playwright keeps an event
+            # loop running in this thread, where asyncio.run refuses to start another
+            with concurrent.futures.ThreadPoolExecutor(1) as worker:
+                return worker.submit(asyncio.run, _terminal(url, self.token, command, deadline)).result()
         finally:
             self.server(user, "DELETE", f"/api/terminals/{name}")
 
