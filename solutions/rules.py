@@ -79,3 +79,20 @@ def nesterov(theta, g, state, *, eta, alpha):
     v = alpha * state["v"] - eta * g
     return theta + alpha * v - eta * g, {"v": v}
     ### END SOLUTION
+
+
+@with_state(s=0.0)
+def rmsprop(theta, g, state, *, eta, beta2, eps):
+    """RMSProp: divide each step by the root of a moving average of squared gradients (lecture 05).
+
+        s_t = β₂·s_{t-1} + (1 − β₂)·g_t²
+        θ_t = θ_{t-1} − η·g_t / (√s_t + ε)
+
+    eta: learning rate η; beta2: weight β₂ in [0, 1) of the past in the average (torch's alpha);
+    eps: ε > 0, added outside the root as torch does.
+    state: {"s": average s_{t-1}}, s_0 = 0.  Return (θ_t, {"s": s_t}).
+    """
+    ### BEGIN SOLUTION
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    return theta - eta * g / (np.sqrt(s) + eps), {"s": s}
+    ### END SOLUTION

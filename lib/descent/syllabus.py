@@ -36,7 +36,7 @@ TOPICS = (
     Topic("02_nesterov", "Nesterov momentum", ("nesterov",), built=True),
     Topic("03_local_gains", "Per-weight local gains"),
     Topic("04_adagrad", "Adagrad"),
-    Topic("05_rmsprop", "RMSProp"),
+    Topic("05_rmsprop", "RMSProp", ("rmsprop",)),
     Topic("06_adadelta", "Adadelta"),
     Topic("07_adam", "Adam"),
     Topic("08_adamax", "AdaMax"),
