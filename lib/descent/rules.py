@@ -70,3 +70,65 @@ def nesterov(theta, g, state, *, eta, alpha):
     state: {"v": velocity v_{t-1}}, v_0 = 0.  Return (θ_t, {"v": v_t}).
     """
     raise NotYetImplemented("nesterov")
+
+
+@with_state(s=0.0)
+def rmsprop(theta, g, state, *, eta, beta2, eps):
+    """RMSProp: divide each step by the root of a moving average of squared gradients (lecture 05).
+
+        s_t = β₂·s_{t-1} + (1 − β₂)·g_t²
+        θ_t = θ_{t-1} − η·g_t / (√s_t + ε)
+
+    eta: learning rate η; beta2: weight β₂ in [0, 1) of the past in the average (torch's alpha);
+    eps: ε > 0, added outside the root as torch does.
+    state: {"s": average s_{t-1}}, s_0 = 0.  Return (θ_t, {"s": s_t}).
+    """
+    raise NotYetImplemented("rmsprop")
+
+
+@with_state(s=0.0, d=0.0)
+def adadelta(theta, g, state, *, rho, eps):
+    """Adadelta: a step in θ's own units, the RMS of past steps over the RMS of gradients (lecture 06).
+
+        s_t = ρ·s_{t-1} + (1 − ρ)·g_t²
+        Δθ_t = −(√(d_{t-1} + ε) / √(s_t + ε))·g_t
+        d_t = ρ·d_{t-1} + (1 − ρ)·Δθ_t²
+        θ_t = θ_{t-1} + Δθ_t
+
+    No learning rate. rho: weight ρ in [0, 1) of the past in both averages (torch's rho);
+    eps: ε > 0, inside both roots, as Zeiler and torch put it.
+    state: {"s": E[g²]_{t-1}, "d": E[Δθ²]_{t-1}}, both 0 at the start.
+    Return (θ_t, {"s": s_t, "d": d_t}).
+    """
+    raise NotYetImplemented("adadelta")
+
+
+@with_state(G=0.0)
+def adagrad(theta, g, state, *, eta, eps):
+    """Adagrad: one learning rate per coordinate, from the sum of all past squared gradients (lecture 04).
+
+        G_t = G_{t-1} + g_t²
+        θ_t = θ_{t-1} − η·g_t / (√G_t + ε)
+
+    eta: learning rate η; eps: ε > 0, added outside the root as torch does (torch's default 1e-10).
+    state: {"G": sum G_{t-1} of the squared gradients so far}, G_0 = 0 (torch's
+    initial_accumulator_value).  Return (θ_t, {"G": G_t}).
+    """
+    raise NotYetImplemented("adagrad")
+
+
+@with_state(gain=1.0, g_prev=0.0)
+def local_gains(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
+    """Per-weight local gains: each weight's gain grows while its gradient keeps its sign (lecture 03).
+
+        γ_t = min(γ_{t-1} + κ, γ_max)       where g_t·g_{t-1} > 0 (the sign held)
+        γ_t = max((1 − φ)·γ_{t-1}, γ_min)   where g_t·g_{t-1} < 0 (the sign flipped)
+        γ_t = γ_{t-1}                       where g_t·g_{t-1} = 0 (so at t = 1, as g_0 = 0)
+        θ_t = θ_{t-1} − η·γ_t·g_t
+
+    eta: learning rate η; kappa: additive increase κ ≥ 0; phi: fraction φ in [0, 1) taken off
+    at a flip; gain_min, gain_max: the range γ_min ≤ 1 ≤ γ_max the gains stay in.
+    state: {"gain": γ_{t-1}, "g_prev": g_{t-1}}, γ_0 = 1, g_0 = 0.  The gain is updated first,
+    then used.  Return (θ_t, {"gain": γ_t, "g_prev": g_t}).
+    """
+    raise NotYetImplemented("local_gains")
