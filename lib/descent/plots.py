@@ -434,3 +434,35 @@ def figure_legend(fig, ax=None, ncol: int | None = None, **kw):
     kw.setdefault("frameon", False)
     return fig.legend(handles, labels, loc="outside lower center",
                       ncol=ncol or min(max(len(handles), 1), 4), **kw)
+
+
+def race(result, height: float = 3.4):
+    """The race (:mod:`descent.race`): one panel per track, the loss above the track's floor
+    against the step for each entry's best run (its own tuned η), on a log axis; each title
+    names the winner. Returns the figure."""
+
+    fig, axes = panels(len(result.tracks), height=height)
+    axes = np.atleast_1d(axes).ravel()
+    labels = [e.label for e in result.entries]
+    colors = colors_for([e.method or e.label for e in result.entries])
+    for ax, track in zip(axes, result.tracks):
+        tuned = result.tuned[track.name]
+        with np.errstate(all="ignore"):
+            data = {e.label: np.maximum(tuned[e.label].best.loss - track.floor, 1e-16) for e in result.entries}
+        series(ax, data, colors=colors)
+        noisy = f", noise {track.noise:g}" if track.noise else ""
+        finish(ax, title=f"{track.name}{noisy}: {result.winner(track.name)} ahead", xlabel="step t",
+               ylabel="loss − min", ylog=True, legend=None)
+    figure_legend(fig, axes[0], ncol=min(len(labels), 4))
+    return fig
+
+
+def effective_rates(ax, rates: dict, ideal, coordinate: int, colors=None):
+    """The learning rate coordinate θ_i actually got at each step (:func:`rollout.effective_rates`,
+    label -> (T, d)) for each run, against the ideal 1/λ_i (a dotted reference line), log axis."""
+    i = coordinate - 1
+    data = {label: r[:, i] for label, r in rates.items()}
+    series(ax, data, x=np.arange(1, len(next(iter(data.values()))) + 1), colors=colors)
+    ax.axhline(float(ideal[i]), color=COLORS["reference"], ls=":", lw=1.5, label=f"ideal 1/λ{'₁₂'[i]}")
+    finish(ax, xlabel="step t", ylabel=f"rate of θ{'₁₂'[i]}", ylog=True, legend=None)
+

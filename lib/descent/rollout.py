@@ -97,3 +97,27 @@ def rollout(rule, surface, theta0=None, steps: int = 100, *, every: int = 1,
         losses = surface.loss(thetas)
         norms = np.linalg.norm(surface.grad(thetas), axis=-1)
     return Trajectory(thetas, losses, norms, np.arange(kept) * every)
+
+
+def effective_rates(traj: Trajectory, problem, tiny: float = 1e-12) -> np.ndarray:
+    """The learning rate each coordinate actually got at each step, −(θ_t − θ_{t−1})_i / g_{t,i}
+    with g_t = ∇L(θ_{t−1}): shape (T, *batch, d). η for gradient descent; for an adaptive rule its
+    per-coordinate rate (η/σ_t, ...), to compare with the ideal 1/λ_i (:func:`ideal_rates`).
+    NaN where the gradient is below ``tiny`` (no rate to read). Needs every step kept (every=1)."""
+    if len(traj.steps) > 1 and traj.steps[1] != 1:
+        raise ValueError("effective_rates needs every step: roll out with every=1")
+    g = problem.grad(traj.theta[:-1])
+    step = traj.theta[1:] - traj.theta[:-1]
+    with np.errstate(all="ignore"):
+        return np.where(np.abs(g) > tiny, -step / g, np.nan)
+
+
+def ideal_rates(problem, theta, h: float = 1e-5) -> np.ndarray:
+    """1/λ_i, the ideal per-coordinate learning rate at ``theta`` (diagonal preconditioning,
+    lecture 00), from the Hessian's diagonal λ_i = ∂²L/∂θ_i² by central differences of the gradient."""
+    theta = np.asarray(theta, dtype=float)
+    eye = np.eye(theta.shape[-1])
+    lam = np.stack([(problem.grad(theta + h * e)[..., i] - problem.grad(theta - h * e)[..., i]) / (2 * h)
+                    for i, e in enumerate(eye)], axis=-1)
+    return 1.0 / lam
+
