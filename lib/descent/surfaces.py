@@ -209,7 +209,55 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     )
 
 
-SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock)}
+
+def _softplus(u):
+    """log(1 + e^u), accurate for large |u| too."""
+    return np.logaddexp(0.0, u)
+
+
+def _sigmoid(u):
+    return 0.5 * (1.0 + np.tanh(0.5 * u))
+
+
+def cliff(a: float = 0.01, b: float = 1.0, edge: float = 0.0, m: float = 1.0, w: float = 0.1,
+          d: float = 0.05, c: float = 1.0) -> Surface:
+    """A flat stretch, then a steep one down to a narrow well: the profile of the NTU lecture's
+    "crescent" along θ₁, where the learning rate a stretch needs changes along the way.
+
+        L = b·w·log cosh((θ₁ − m)/w) − (b − a)·d·softplus(−(θ₁ − edge)/d) + ½c·θ₂²
+
+    Along θ₁ the slope is −a (gentle, 0.01) left of the edge at θ₁ = 0, −b (steep, 1.0: a
+    hundred times steeper) from the edge down to the well at θ₁ ≈ m, whose floor has curvature
+    b/w; across, a plain bowl of curvature c. A rule whose scale remembers the flat stretch for
+    long (the root mean square of every past gradient) takes huge steps down the cliff; one
+    that forgets in a few steps (RMSProp) brakes.
+    """
+    def h1(x):  # ∂L/∂θ₁
+        return b * np.tanh((x - m) / w) + (b - a) * _sigmoid(-(x - edge) / d)
+
+    def h11(x):  # ∂²L/∂θ₁²
+        s = _sigmoid(-(x - edge) / d)
+        return b / w / np.cosh((x - m) / w) ** 2 - (b - a) / d * s * (1 - s)
+
+    x = float(m)  # the minimum: h1 = 0 near m (the softplus's tail moves it by ~1e-9), Newton
+    for _ in range(20):
+        x -= h1(x) / h11(x)
+    return Surface(
+        name="cliff",
+        title="a flat stretch, then a cliff down to a narrow well",
+        loss_fn=lambda x, y: (b * w * _log_cosh((x - m) / w)
+                              - (b - a) * d * _softplus(-(x - edge) / d) + 0.5 * c * y**2),
+        grad_fn=lambda x, y: (h1(x), c * y),
+        hessian_fn=lambda x, y: (h11(x), 0 * x, c + 0 * y),
+        minimizer=np.array([x, 0.0]),
+        start=np.array([-5.0, 0.5]),
+        xlim=(-6.0, 2.0),
+        ylim=(-1.5, 1.5),
+        params=dict(a=a, b=b, edge=edge, m=m, w=w, d=d, c=c),
+        log_levels=False,
+    )
+
+SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock, cliff)}
 
 
 def get(name: str, **params) -> Surface:

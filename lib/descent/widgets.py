@@ -19,11 +19,13 @@ import html
 import os
 
 import ipywidgets as W
+import numpy as np
 
 from . import reference
 from .explorer.canvas import Canvas
 from .explorer.pictures import Frame, Pictures
 from .explorer.runs import Run, lr_drop, roll_out  # noqa: F401 (widgets.lr_drop)
+from .explorer.ratemap import MapCanvas, rate_map  # noqa: F401 (widgets.rate_map)
 from .explorer.sliders import Controls, log_slider, slider  # noqa: F401 (widgets.slider, ...)
 
 
@@ -236,6 +238,73 @@ class Problem:
             if surface is not None:
                 found.append(surface)
         return found
+
+
+class RateMap:
+    """A rate map linked to a trajectory: the final loss of ``rule`` on ``surface`` over a grid
+    of (η, β) (``n`` × ``n`` settings, ``steps`` steps each, from ONE batched roll-out), drawn as
+    a heat map; the η and β sliders are a probe, a ✕ on the map, whose run is drawn beside it
+    (an :class:`Explorer` without its loss panel).
+
+    rule:      the rule (``beta_name`` and ``eta`` among its hyperparameters)
+    eta, beta: the grid's ranges, (lo, hi): η on a log scale, β linear
+    fixed:     the rule's other hyperparameters (``{"eps": 1e-8}``)
+    value:     the probe's first (η, β); default the map's best setting
+    curves:    theory drawn over the map: label -> (η values, β values)
+
+    ``map`` holds the numbers (:class:`~descent.explorer.ratemap.Map`: ``etas``, ``betas``,
+    ``gap``, ``best()``, ``at(η, β)``, ``seconds``).
+    """
+
+    def __init__(self, rule, surface, eta=(1e-4, 1.0), beta=(0.0, 0.99), n: int = 40,
+                 steps: int = 200, beta_name: str = "beta2", fixed: dict | None = None,
+                 value=None, label: str | None = None, method: str | None = None,
+                 curves: dict | None = None, dpi: int = 80):
+        self.fixed = dict(fixed or {})
+        etas = np.logspace(np.log10(eta[0]), np.log10(eta[1]), n)
+        betas = np.linspace(beta[0], beta[1], n)
+        self.map = rate_map(rule, surface, etas, betas, steps, beta_name, **self.fixed)
+        best_eta, best_beta, _ = self.map.best()
+        if value is None:
+            value = (best_eta, best_beta) if np.isfinite(best_eta) else (etas[n // 2], betas[n // 2])
+        name = getattr(rule, "__name__", "rule")
+        self.label = label or name
+        self.renders = 0
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde":  # nothing to grade in a picture
+            self.widget = None
+            return
+        step = float(f"{(beta[1] - beta[0]) / 100:.1g}")
+        sliders = {"eta": log_slider(eta[0], eta[1], float(f"{value[0]:.3g}")),
+                   beta_name: slider(beta[0], beta[1], round(float(value[1]) / step) * step,
+                                     step=step)}
+        run = Run(self.label, rule, hyper=self.fixed, method=method or name)
+        note = (f"The map's rule raised {self.map.error}" if self.map.error else "")
+        self.explorer = Explorer(surface, [run], sliders, steps=steps, loss_panel=False,
+                                 size=(4.6, 3.8), dpi=dpi, note=note)
+        self.hyper_sliders = self.explorer.hyper_sliders
+        self.beta_name = beta_name
+        self.canvas = MapCanvas(self.map, size=(4.6, 3.8), dpi=dpi, curves=curves)
+        self.image = W.Image(format="jpeg", layout=W.Layout(width=f"{int(4.6 * dpi)}px"))
+        for s in self.hyper_sliders.values():
+            s.observe(self._move_probe, names="value")
+        self._move_probe()
+        ex = self.explorer
+        self.widget = W.VBox([ex.controls.box, W.HBox([self.image, ex.image]), ex.readout,
+                              ex.status])
+
+    def probe(self) -> tuple[float, float]:
+        """The probe's (η, β): the sliders' values."""
+        values = self.explorer.values()
+        return values["eta"], values[self.beta_name]
+
+    def _move_probe(self, change=None):
+        self.image.value = self.canvas.picture(*self.probe())
+        self.renders += 1
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget if self.widget is not None else _NotDrawn())
 
 
 class _NotDrawn:

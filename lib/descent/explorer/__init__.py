@@ -9,4 +9,6 @@ Read ``descent/widgets.py`` first: it puts these together. Each module here is o
 * ``cache``    - the last 48 pictures shown, filed under what they depend on;
 * ``ahead``    - draw pictures ahead while the kernel is idle;
 * ``pictures`` - which picture to show: kept, drawn now or drawn ahead, one at a time.
+* ``ratemap``  - the final loss over a grid of (η, β), one batched roll-out, as a heat map
+                with a probe (``widgets.RateMap``).
 """
