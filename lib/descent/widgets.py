@@ -160,23 +160,26 @@ def readout_html(lines: dict, colors) -> str:
     return f'<div style="font-size:12px;line-height:1.6">{rows}</div>'
 
 
-def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(), **kw) -> Explorer:
+def compare(name: str, your_rule, surface, sliders, steps: int = 200, others=(), hyper=None,
+            **kw) -> Explorer:
     """Your implementation of rule ``name`` next to the reference, with sliders.
 
     Before you have written the rule, it shows the reference alone with a note; afterwards both,
     labelled. ``others`` adds more runs for comparison: :class:`Run` objects, or names of
     reference rules (``"gd"``), which are left out where the reference is not available.
+    ``hyper`` fixes the hyperparameters that have no slider, for yours and the reference
+    (``{"phi": 0.05, "gain_min": 0.1, "gain_max": 10.0}``).
     """
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         return _NotDrawn()  # nothing to grade in a picture; saves a second per notebook
     runs = []
     note = ""
     if reference.available():
-        runs.append(Run(f"reference {name}", reference.rule(name), method=name))
+        runs.append(Run(f"reference {name}", reference.rule(name), dict(hyper or {}), method=name))
     else:
         note = "The reference rules are not on this machine: showing yours only."
     # yours dashed over the reference's solid line, both in the method's colour
-    runs.append(Run(f"your {name}", your_rule, dashed=True, method=name))
+    runs.append(Run(f"your {name}", your_rule, dict(hyper or {}), dashed=True, method=name))
     for other in others:
         if isinstance(other, Run):
             runs.append(other)
