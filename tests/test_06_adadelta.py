@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import quadratic_case, reference_cases, reference_rule
 
-from descent import surfaces
+from descent import problems, surfaces
 from descent.contract import with_state
 from descent.rollout import effective_rates, rollout
 
@@ -114,23 +114,9 @@ def _adadelta_two_eps(eps_step, eps_grad):
     return rule
 
 
-class _Rescaled:
-    """L̃(φ) = L(φ₁/c, φ₂): the valley with θ₁ measured in a unit c times smaller."""
-
-    def __init__(self, surface, c):
-        self.surface, self.c = surface, np.array([c, 1.0])
-        self.start = surface.start * self.c
-
-    def loss(self, phi):
-        return self.surface.loss(phi / self.c)
-
-    def grad(self, phi):
-        return self.surface.grad(phi / self.c) / self.c
-
-
 def test_units_rescaling_theta_rescales_adadelta_path_not_gd_or_adagrad():
     valley, c, rho, eps = surfaces.valley(), 100.0, 0.9, 1e-6
-    scaled = _Rescaled(valley, c)
+    scaled = problems.rescaled(valley, [c, 1.0])
     units = np.array([c, 1.0])
     base = rollout(_adadelta_two_eps(eps, eps), valley, steps=2000, rho=rho)
     # with c = 1 the two-ε version is the reference rule
@@ -158,12 +144,7 @@ def test_uniform_rescale_with_eps_times_c_squared_is_exact_for_the_reference_rul
     """θ and the loss both measured in units c times smaller (φ = cθ, L̃ = c²L): ε → c²ε in both
     roots, and the reference rule's path is exactly c times the original."""
     q, c = surfaces.quadratic(1.0, 10.0), 7.0
-
-    class Scaled:
-        start = q.start * c
-        loss = staticmethod(lambda phi: c * c * q.loss(phi / c))
-        grad = staticmethod(lambda phi: c * q.grad(phi / c))
-
+    Scaled = problems.rescaled(q, c, loss_scale=c * c)
     rule = reference_rule("adadelta")
     a = rollout(rule, q, steps=300, rho=0.95, eps=1e-6)
     b = rollout(rule, Scaled, steps=300, rho=0.95, eps=1e-6 * c * c)
@@ -177,3 +158,17 @@ def test_effective_rate_settles_at_the_edge_of_stability_on_the_valley():
     b = valley.params["b"]
     np.testing.assert_allclose(rate, 2 / b, rtol=5e-3)           # 2/λ, twice the ideal 1/λ
     assert tr.loss[1000] < 0.1 and tr.loss[-1] > tr.loss[1000]    # it hovers, never settles
+
+
+def test_rescaled_problem_is_the_loss_in_other_units():
+    """problems.rescaled: L̃(φ) = k·L(φ/c), its gradient by central differences, its start and minimizer."""
+    banana = surfaces.rosenbrock()
+    r = problems.rescaled(banana, [100.0, 0.5], loss_scale=3.0)
+    phi = np.array([[-150.0, 1.2], [40.0, -0.7]])
+    np.testing.assert_allclose(r.loss(phi), 3.0 * banana.loss(phi / [100.0, 0.5]), rtol=1e-15)
+    h = 1e-6 * np.abs(phi)
+    fd = np.stack([(r.loss(phi + h * e) - r.loss(phi - h * e)) / (2 * h[:, i])
+                   for i, e in enumerate(np.eye(2))], axis=-1)
+    np.testing.assert_allclose(r.grad(phi), fd, rtol=1e-6)
+    np.testing.assert_allclose(r.start, banana.start * [100.0, 0.5])
+    np.testing.assert_allclose(r.minimizer, [100.0, 0.5])

@@ -131,3 +131,34 @@ def linear_regression(n: int = 200, d: int = 10, noise: float = 0.1, seed: int =
     X = rng.standard_normal((n, d)) * scales
     y = X @ rng.standard_normal(d) + noise * rng.standard_normal(n)
     return LeastSquares(X, y, np.zeros(d))
+
+
+@dataclass(frozen=True, eq=False)
+class Rescaled:
+    """``problem`` in other units: parameters φ = c·θ (``scale`` c, one factor per coordinate or
+    one for all) and loss L̃(φ) = k·L(φ/c) (``loss_scale`` k), so ∇L̃(φ) = k·∇L(φ/c)/c. A rule
+    whose path here is c times its path on ``problem`` does not depend on θ's units (lecture 06)."""
+
+    problem: object
+    scale: np.ndarray
+    loss_scale: float = 1.0
+
+    @property
+    def start(self):
+        return np.asarray(self.problem.start, dtype=float) * self.scale
+
+    @property
+    def minimizer(self):
+        return np.asarray(self.problem.minimizer, dtype=float) * self.scale
+
+    def loss(self, phi):
+        return self.loss_scale * self.problem.loss(np.asarray(phi, dtype=float) / self.scale)
+
+    def grad(self, phi):
+        return self.loss_scale * self.problem.grad(np.asarray(phi, dtype=float) / self.scale) / self.scale
+
+
+def rescaled(problem, scale=1.0, loss_scale: float = 1.0) -> Rescaled:
+    """``problem`` with θ measured in units ``scale`` times smaller (φ = scale·θ, per coordinate)
+    and its loss multiplied by ``loss_scale``: ``rescaled(surfaces.valley(), [100, 1])``."""
+    return Rescaled(problem, np.asarray(scale, dtype=float), float(loss_scale))
