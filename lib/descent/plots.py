@@ -466,3 +466,19 @@ def effective_rates(ax, rates: dict, ideal, coordinate: int, colors=None):
     ax.axhline(float(ideal[i]), color=COLORS["reference"], ls=":", lw=1.5, label=f"ideal 1/λ{'₁₂'[i]}")
     finish(ax, xlabel="step t", ylabel=f"rate of θ{'₁₂'[i]}", ylog=True, legend=None)
 
+
+
+def bars(ax, groups: dict, categories, colors=None, title=None, ylabel=None, ylog=True,
+         legend: str | None = "below"):
+    """Grouped bars: for each entry of ``groups`` (label -> one value per category) a bar in each
+    of ``categories`` (e.g. the coordinates θ₁, θ₂), side by side; a log axis by default (one
+    step decomposed per coordinate: GD's step, a method's, the ideal one). Returns the axes."""
+    labels = list(groups)
+    colors = list(colors) if colors is not None else colors_for(labels)
+    width = 0.8 / len(labels)
+    x = np.arange(len(categories))
+    for i, (label, col) in enumerate(zip(labels, colors)):
+        ax.bar(x + (i - (len(labels) - 1) / 2) * width, np.abs(groups[label]), width, color=col,
+               label=label)
+    ax.set_xticks(x, list(categories))
+    return finish(ax, title=title, ylabel=ylabel, ylog=ylog, legend=legend)
