@@ -439,17 +439,21 @@ def figure_legend(fig, ax=None, ncol: int | None = None, **kw):
 def race(result, height: float = 3.4):
     """The race (:mod:`descent.race`): one panel per track, the loss above the track's floor
     against the step for each entry's best run (its own tuned η), on a log axis; each title
-    names the winner. Returns the figure."""
+    names the winner. Two entries of one method (Adadelta untuned and with ε tuned) share its
+    colour, the second dashed. Returns the figure."""
 
     fig, axes = panels(len(result.tracks), height=height)
     axes = np.atleast_1d(axes).ravel()
     labels = [e.label for e in result.entries]
-    colors = colors_for([e.method or e.label for e in result.entries])
+    names = [e.method or e.label for e in result.entries]
+    keys = [method(n) or n for n in names]
+    styles = [STYLES[keys[:i].count(k) % len(STYLES)] for i, k in enumerate(keys)]
+    colors = colors_for(names, styles=styles)
     for ax, track in zip(axes, result.tracks):
         tuned = result.tuned[track.name]
         with np.errstate(all="ignore"):
             data = {e.label: np.maximum(tuned[e.label].best.loss - track.floor, 1e-16) for e in result.entries}
-        series(ax, data, colors=colors)
+        series(ax, data, colors=colors, styles=styles)
         noisy = f", noise {track.noise:g}" if track.noise else ""
         finish(ax, title=f"{track.name}{noisy}: {result.winner(track.name)} ahead", xlabel="step t",
                ylabel="loss − min", ylog=True, legend=None)
