@@ -3,8 +3,9 @@
 The course writes Zeiler's Algorithm 1 (2012) with ε inside both roots and both averages starting
 at 0, as torch.optim.Adadelta does. Zeiler has no learning rate; torch multiplies the step by `lr`
 (default 1.0) after it has entered the average of squared steps, so torch with lr = 1.0 is this rule
-(the values agree with torch 2.13 on every case, tests/data/torch/adadelta.json), and torch with
-lr ≠ 1 is a different rule that the course does not check (lecture 06 shows by how much). Zeiler's
+(the values agree with torch 2.13 on every case, tests/data/torch/adadelta.json). torch with lr ≠ 1
+is Adadelta with ε·lr² in the numerator and ε in the denominator, not this rule with another ε
+(lecture 06, section 8, checks the identity and shows by how much they differ). Zeiler's
 default ρ is 0.95, torch's 0.9; ε = 1e-6 in both. optax's `adadelta()` needs `learning_rate=1.0`
 (its default None moves uphill). Values confirmed independently in tests/test_06_adadelta.py
 (the first steps by hand, a constant gradient in closed form, the averages unrolled, and the
@@ -125,6 +126,6 @@ RULES = (
                     note="torch's square_avg is s_t = E[g²]_t and acc_delta is d_t = E[Δθ²]_t; "
                          "lr = 1.0 (torch's default) is Zeiler's rule. torch multiplies the step "
                          "by lr after adding the unscaled step to acc_delta, so with lr ≠ 1 it "
-                         "is not Adadelta with a rescaled ε: the course maps lr = 1.0 only"),
+                         "is Adadelta with ε·lr² in the numerator only: the course maps lr = 1.0"),
     ),
 )
