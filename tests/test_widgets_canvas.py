@@ -201,7 +201,7 @@ def test_another_surface_gets_its_own_background_drawn_once():
     canvas.place(_results(0.05), 60)
     steep = surfaces.quadratic(1, 100)
     canvas.place(_results(0.005, surface=steep), 60, steep)
-    assert canvas.surface is steep and "100y²" in canvas.ax.get_title()
+    assert canvas.surface is steep and "100θ₂²" in canvas.ax.get_title()
     assert _same(canvas.picture(), canvas.full_picture())
     back = canvas._background
     canvas.place(_results(0.05), 60, QUAD)
