@@ -5,6 +5,7 @@ standard cells, the lecture's sections and the topic's test file, adds the rule 
 refuses to overwrite, and the release refuses to make reference values until the reference rule
 is written; once it is, the generic machinery (references, checks) works for the new rule."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,20 @@ from conftest import ROOT, env_with
 SLUG, RULE = "03_local_gains", "local_gains"
 
 
+def unwrite(copy, slug, rule):
+    """Take a written topic out of a copy of the course again (its spec, nbgrader source and
+    reference rule; its syllabus line back to a bare title), so that the scaffold can write it
+    anew: the test keeps one topic, whichever topics the course has built since."""
+    shutil.rmtree(copy / "solutions" / "assignments" / slug, ignore_errors=True)
+    (copy / "solutions" / "topics" / f"{slug}.py").unlink(missing_ok=True)
+    rules = copy / "solutions" / "rules.py"
+    rules.write_text(re.sub(rf"\n\n\n@with_state\([^\n]*\)\ndef {rule}\(.*?### END SOLUTION\n", "\n",
+                            rules.read_text(), flags=re.S))
+    syllabus = copy / "lib" / "descent" / "syllabus.py"
+    syllabus.write_text(re.sub(rf'^(    Topic\("{slug}", "[^"]*").*\),$', r"\1),", syllabus.read_text(),
+                               flags=re.M))
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     copy = tmp_path_factory.mktemp("scaffold") / "course"
@@ -25,6 +40,7 @@ def course(tmp_path_factory):
         shutil.copytree(ROOT / folder, copy / folder, ignore=skip)
     (copy / "lectures").mkdir()
     (copy / "tests").mkdir()
+    unwrite(copy, SLUG, RULE)
     return copy
 
 
@@ -57,7 +73,8 @@ def test_the_solution_notebook_has_the_standard_graded_cells(course):
     assert all(c.id.startswith("03-") for c in nb.cells)
     graded = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points")
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == {f"03-{RULE}-reference": 2, f"03-{RULE}-properties": 1, f"03-{RULE}-further": 2,
+    rid = RULE.replace("_", "-")                                # cell ids: no underscores
+    assert graded == {f"03-{rid}-reference": 2, f"03-{rid}-properties": 1, f"03-{rid}-further": 2,
                       "03-derived-test": 2, "03-experiment-test": 2, "03-diagnosis": 2, "03-torch-test": 2,
                       "03-written": 2, "03-finding-test": 2}   # the pattern's parts; the rule 5 of 17
     source = "\n".join(c.source for c in nb.cells)

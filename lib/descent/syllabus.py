@@ -34,7 +34,7 @@ TOPICS = (
     Topic("00_gradient_descent", "Gradient descent", ("gd",), built=True),
     Topic("01_momentum", "Momentum", ("momentum", "momentum_ema"), built=True),
     Topic("02_nesterov", "Nesterov momentum", ("nesterov",), built=True),
-    Topic("03_local_gains", "Per-weight local gains", ("local_gains",)),
+    Topic("03_local_gains", "Per-weight local gains", ("local_gains",), built=True),
     Topic("04_adagrad", "Adagrad", ("adagrad",), built=True),
     Topic("05_rmsprop", "RMSProp", ("rmsprop",)),
     Topic("06_adadelta", "Adadelta", ("adadelta",)),

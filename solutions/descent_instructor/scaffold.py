@@ -81,6 +81,12 @@ TODO: the model answer: precise, with the numbers.
                      "solution": True})
 
 
+def cid(name: str) -> str:
+    """A rule's name as a part of a cell id: ids are lower case, digits and hyphens
+    (tests/test_hygiene.py), so local_gains becomes local-gains."""
+    return name.replace("_", "-")
+
+
 def solution_notebook(slug: str, title: str, rules: list[str], schedules: list[str],
                       hyper: dict) -> dict:
     n = slug[:2]
@@ -104,18 +110,18 @@ import numpy as np
     ]
     for name in rules:
         cells += [
-            _cell("markdown", f"{n}-task-{name}", f"""
+            _cell("markdown", f"{n}-task-{cid(name)}", f"""
 ## `{name}`
 
 TODO: the update in the course's notation, the state it keeps (`state["..."]`) and its start value,
 the keyword arguments. Keep the rule pure: build new arrays, never change `theta`, `g` or `state` in place.
 
 Try one step: from $\\theta_0 = 1$ with $g_1 = 2$ and TODO you should get TODO."""),
-            _cell("code", f"{n}-try-{name}",
+            _cell("code", f"{n}-try-{cid(name)}",
                   f"rules.{name}(np.array(1.0), np.array(2.0), TODO_state, {call})"),
-            _locked_test(f"{n}-{name}-reference", f'checks.check_rule(rules.{name}, "{name}")', 2),
-            _locked_test(f"{n}-{name}-properties", f'checks.check_properties(rules.{name}, "{name}")', 1),
-            _locked_test(f"{n}-{name}-further", f"""
+            _locked_test(f"{n}-{cid(name)}-reference", f'checks.check_rule(rules.{name}, "{name}")', 2),
+            _locked_test(f"{n}-{cid(name)}-properties", f'checks.check_properties(rules.{name}, "{name}")', 1),
+            _locked_test(f"{n}-{cid(name)}-further", f"""
 # Further checks of {name} on other inputs run when your work is graded.
 ### BEGIN HIDDEN TESTS
 # TODO: an independent closed form (not the rule's own recurrence), on fresh inputs with large and
@@ -126,12 +132,12 @@ raise NotImplementedError("write the hidden test of {name}")
         ]
     for name in schedules:
         cells += [
-            _cell("markdown", f"{n}-task-{name}", f"""
+            _cell("markdown", f"{n}-task-{cid(name)}", f"""
 ## `{name}`
 
 TODO: the schedule $\\eta_t$ in the course's notation, t = 1 for the first step."""),
-            _locked_test(f"{n}-{name}-reference", f'checks.check_schedule(rules.{name}, "{name}")', 2),
-            _locked_test(f"{n}-{name}-further", f"""
+            _locked_test(f"{n}-{cid(name)}-reference", f'checks.check_schedule(rules.{name}, "{name}")', 2),
+            _locked_test(f"{n}-{cid(name)}-further", f"""
 # Further checks of {name} run when your work is graded.
 ### BEGIN HIDDEN TESTS
 # TODO: values derived independently, then
