@@ -53,6 +53,9 @@ def test_the_probe_follows_the_sliders_and_its_run_is_drawn_beside_the_map():
                          n=40, steps=200, fixed={"eps": 1e-8})
     assert rm.map.gap.shape == (40, 40)
     assert rm.probe() == pytest.approx(rm.map.best()[:2], rel=0.07, abs=0.01)
+    top = widgets.RateMap(reference_rule("rmsprop"), valley, beta=(0.0, 0.999), n=40,
+                          fixed={"eps": 1e-8}, value=(0.1, 0.999))
+    assert top.probe() == (0.1, 0.999)                   # the slider reaches the grid's top
     before, renders = rm.image.value, rm.renders
     rm.hyper_sliders["eta"].value = 0.01
     rm.hyper_sliders["beta2"].value = 0.5

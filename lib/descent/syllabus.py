@@ -36,7 +36,7 @@ TOPICS = (
     Topic("02_nesterov", "Nesterov momentum", ("nesterov",), built=True),
     Topic("03_local_gains", "Per-weight local gains", ("local_gains",), built=True),
     Topic("04_adagrad", "Adagrad", ("adagrad",), built=True),
-    Topic("05_rmsprop", "RMSProp", ("rmsprop",)),
+    Topic("05_rmsprop", "RMSProp", ("rmsprop",), built=True),
     Topic("06_adadelta", "Adadelta", ("adadelta",), built=True),
     Topic("07_adam", "Adam"),
     Topic("08_adamax", "AdaMax"),

@@ -276,9 +276,11 @@ class RateMap:
         if os.environ.get("NBGRADER_EXECUTION") == "autograde":  # nothing to grade in a picture
             self.widget = None
             return
-        step = float(f"{(beta[1] - beta[0]) / 100:.1g}")
+        # β's slider: steps fine enough to reach the grid's top (0.999 needs 0.001)
+        step = min(0.01, 10.0 ** np.floor(np.log10(max(1.0 - beta[1], 1e-6))))
+        on_grid = float(f"{round(float(value[1]) / step) * step:.6g}")
         sliders = {"eta": log_slider(eta[0], eta[1], float(f"{value[0]:.3g}")),
-                   beta_name: slider(beta[0], beta[1], round(float(value[1]) / step) * step,
+                   beta_name: slider(beta[0], beta[1], min(max(on_grid, beta[0]), beta[1]),
                                      step=step)}
         run = Run(self.label, rule, hyper=self.fixed, method=method or name)
         note = (f"The map's rule raised {self.map.error}" if self.map.error else "")
