@@ -17,13 +17,9 @@ from descent.contract import with_state
 from descent_instructor.spec import Mistake, Rule, Torch, common
 
 
-def _ema(rho, old, new):
-    return rho * old + (1 - rho) * new * new
-
-
 @with_state(s=0.0, d=0.0)
 def _d_decayed_before_step(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     d = rho * state["d"]                       # E[Δθ²] updated before the step is known ...
     step = -np.sqrt(d + eps) / np.sqrt(s + eps) * g
     return theta + step, {"s": s, "d": d + (1 - rho) * step * step}  # ... and finished after it
@@ -31,29 +27,30 @@ def _d_decayed_before_step(theta, g, state, *, rho, eps):
 
 @with_state(s=0.0, d=0.0)
 def _s_after_step(theta, g, state, *, rho, eps):
-    step = -np.sqrt(state["d"] + eps) / np.sqrt(state["s"] + eps) * g
-    return theta + step, {"s": _ema(rho, state["s"], g), "d": _ema(rho, state["d"], step)}
+    step = -np.sqrt(state["d"] + eps) / np.sqrt(state["s"] + eps) * g  # E[g²]_{t−1}: s not updated yet
+    s = rho * state["s"] + (1 - rho) * g * g
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * step * step}
 
 
 @with_state(s=0.0, d=0.0)
 def _eps_outside(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     step = -(np.sqrt(state["d"]) + eps) / (np.sqrt(s) + eps) * g
-    return theta + step, {"s": s, "d": _ema(rho, state["d"], step)}
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * step * step}
 
 
 @with_state(s=0.0, d=0.0)
 def _eps_only_below(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     step = -np.sqrt(state["d"]) / np.sqrt(s + eps) * g
-    return theta + step, {"s": s, "d": _ema(rho, state["d"], step)}
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * step * step}
 
 
 @with_state(s=0.0, d=0.0)
 def _no_root(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     step = -(state["d"] + eps) / (s + eps) * g
-    return theta + step, {"s": s, "d": _ema(rho, state["d"], step)}
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * step * step}
 
 
 @with_state(s=0.0, d=0.0)
@@ -65,16 +62,16 @@ def _weights_swapped(theta, g, state, *, rho, eps):
 
 @with_state(s=0.0, d=0.0)
 def _no_numerator(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     step = -g / np.sqrt(s + eps)
-    return theta + step, {"s": s, "d": _ema(rho, state["d"], step)}
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * step * step}
 
 
 @with_state(s=0.0, d=0.0)
 def _gradient_in_d(theta, g, state, *, rho, eps):
-    s = _ema(rho, state["s"], g)
+    s = rho * state["s"] + (1 - rho) * g * g
     step = -np.sqrt(state["d"] + eps) / np.sqrt(s + eps) * g
-    return theta + step, {"s": s, "d": _ema(rho, state["d"], g)}
+    return theta + step, {"s": s, "d": rho * state["d"] + (1 - rho) * g * g}
 
 
 RULES = (
