@@ -14,19 +14,15 @@ from descent.contract import with_state
 from descent_instructor.spec import Mistake, Rule, Torch, common
 
 
-def _ema(state, g, beta2):
-    return beta2 * state["s"] + (1 - beta2) * g * g
-
-
 @with_state(s=0.0)
 def _eps_inside(theta, g, state, *, eta, beta2, eps):
-    s = _ema(state, g, beta2)
+    s = beta2 * state["s"] + (1 - beta2) * g * g
     return theta - eta * g / np.sqrt(s + eps), {"s": s}
 
 
 @with_state(s=0.0)
 def _no_root(theta, g, state, *, eta, beta2, eps):
-    s = _ema(state, g, beta2)
+    s = beta2 * state["s"] + (1 - beta2) * g * g
     return theta - eta * g / (s + eps), {"s": s}
 
 
@@ -50,14 +46,14 @@ def _no_one_minus_beta(theta, g, state, *, eta, beta2, eps):
 
 @with_state(s=0.0)
 def _average_after_step(theta, g, state, *, eta, beta2, eps):
-    s = _ema(state, g, beta2)
+    s = beta2 * state["s"] + (1 - beta2) * g * g
     return theta - eta * g / (np.sqrt(state["s"]) + eps), {"s": s}
 
 
 @with_state(s=0.0)
 def _started_at_first_square(theta, g, state, *, eta, beta2, eps):
     # the NTU lecture's σ_0 = |g_0|: a zero average is replaced by the first squared gradient
-    s = np.where(np.asarray(state["s"]) == 0, g * g, _ema(state, g, beta2))
+    s = np.where(np.asarray(state["s"]) == 0, g * g, beta2 * state["s"] + (1 - beta2) * g * g)
     return theta - eta * g / (np.sqrt(s) + eps), {"s": s}
 
 
