@@ -14,54 +14,67 @@ from descent.contract import with_state
 from descent_instructor.spec import Mistake, Rule, common
 
 
-def _new_gain(gain, agree, kappa, phi, gain_min, gain_max):
-    """The reference's gain update, for the mistakes that change something else."""
-    return np.where(agree > 0, np.minimum(gain + kappa, gain_max),
-                    np.where(agree < 0, np.maximum((1 - phi) * gain, gain_min), gain))
-
-
+# Each wrong rule is whole on its own (tests/test_grading_mistakes.py hands its source in as a
+# student's rules.py): the reference's lines, with the one mistake.
 @with_state(gain=1.0, g_prev=0.0)
 def _swapped(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
     agree = g * state["g_prev"]  # grows at a flip, shrinks while the sign holds
-    gain = _new_gain(state["gain"], -agree, kappa, phi, gain_min, gain_max)
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum((1 - phi) * state["gain"], gain_min)
+    gain = np.where(agree < 0, grown, np.where(agree > 0, shrunk, state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _current_gradient(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
     agree = g * g  # compared with itself: the sign always "holds"
-    gain = _new_gain(state["gain"], agree, kappa, phi, gain_min, gain_max)
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum((1 - phi) * state["gain"], gain_min)
+    gain = np.where(agree > 0, grown, np.where(agree < 0, shrunk, state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _stale_gain(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
-    gain = _new_gain(state["gain"], g * state["g_prev"], kappa, phi, gain_min, gain_max)
-    return theta - eta * state["gain"] * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
+    agree = g * state["g_prev"]
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum((1 - phi) * state["gain"], gain_min)
+    gain = np.where(agree > 0, grown, np.where(agree < 0, shrunk, state["gain"]))
+    return theta - eta * state["gain"] * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}  # the old gain
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _no_clipping(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
-    gain = _new_gain(state["gain"], g * state["g_prev"], kappa, phi, -np.inf, np.inf)
+    agree = g * state["g_prev"]
+    gain = np.where(agree > 0, state["gain"] + kappa,
+                    np.where(agree < 0, (1 - phi) * state["gain"], state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _zero_is_a_flip(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
     agree = g * state["g_prev"]  # "if same sign: grow, else: shrink", so a zero product shrinks
-    gain = _new_gain(state["gain"], np.where(agree > 0, 1.0, -1.0), kappa, phi, gain_min, gain_max)
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum((1 - phi) * state["gain"], gain_min)
+    gain = np.where(agree > 0, grown, shrunk)
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _times_phi(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
-    gain = _new_gain(state["gain"], g * state["g_prev"], kappa, 1 - phi, gain_min, gain_max)
+    agree = g * state["g_prev"]
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum(phi * state["gain"], gain_min)  # φ, not 1 − φ
+    gain = np.where(agree > 0, grown, np.where(agree < 0, shrunk, state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
 
 
 @with_state(gain=1.0, g_prev=0.0)
 def _sign_stored(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
-    gain = _new_gain(state["gain"], g * state["g_prev"], kappa, phi, gain_min, gain_max)
+    agree = g * state["g_prev"]
+    grown = np.minimum(state["gain"] + kappa, gain_max)
+    shrunk = np.maximum((1 - phi) * state["gain"], gain_min)
+    gain = np.where(agree > 0, grown, np.where(agree < 0, shrunk, state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.sign(g).astype(float)}
 
 
