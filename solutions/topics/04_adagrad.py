@@ -48,6 +48,12 @@ def _stale_accumulator(theta, g, state, *, eta, eps):
 
 
 @with_state(G=0.0)
+def _optax_start(theta, g, state, *, eta, eps):
+    G = np.where(state["G"] == 0, 0.1, state["G"]) + g * g  # the sum started at optax's 0.1
+    return theta - eta * g / (np.sqrt(G) + eps), {"G": G}
+
+
+@with_state(G=0.0)
 def _not_accumulated(theta, g, state, *, eta, eps):
     G = g * g
     return theta - eta * g / (np.sqrt(G) + eps), {"G": G}
@@ -90,6 +96,10 @@ RULES = (
             Mistake("accumulator not accumulated",
                     "your G_t is g_t² alone, so every step is about η·sign(g_t): add each new "
                     "g_t² to the sum so far, {equation}.", _not_accumulated),
+            Mistake("wrong initial accumulator",
+                    "your sum starts at 0.1, optax's and Keras's initial_accumulator_value; the course's "
+                    "starts at G_0 = 0, as torch's default: {equation}. With small gradients the "
+                    "start value dominates the first steps.", _optax_start),
             common.state_not_updated("Here: return the new sum G_t."),
             common.eta_left_out(),
         ),
