@@ -104,8 +104,8 @@ def check_rule(rule, name: str, cases=None) -> None:
             raise
         fastest.append(min(timings, default=0.0))
     steps = sum(c.steps for c in cases)
-    msg = (f"✓ {name} matches the reference values: {len(cases)} cases, {steps} steps, "
-           "parameters and state.")
+    msg = (f"✓ {name} matches the reference values: {len(cases)} case{'s' * (len(cases) != 1)}, "
+           f"{steps} step{'s' * (steps != 1)}, parameters and state.")
     print(msg)  # printed, not returned: nbgrader reads a grade cell's result as its score
     _warn_about(rule, name, max(fastest, default=0.0))
 

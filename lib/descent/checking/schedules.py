@@ -74,7 +74,8 @@ def check_schedule(schedule, name: str, cases=None) -> None:
             lines.append(f"  This matches a well-known mistake — {best[0]}: {best[1]}")
         raise RuleCheckFailed("\n".join(lines))
     steps = sum(len(c.t) for c in cases)
-    print(f"✓ {name} matches the reference values: {len(cases)} cases, {steps} values of t.")
+    print(f"✓ {name} matches the reference values: {len(cases)} case{'s' * (len(cases) != 1)}, "
+          f"{steps} value{'s' * (steps != 1)} of t.")
 
 
 def check_schedule_against(schedule, name: str, hyper: dict, t, eta,
