@@ -102,7 +102,7 @@ def test_check_against_uses_the_given_values(capsys):
     theta0, grads = np.array([1.0]), np.array([[2.0], [4.0]])
     assert checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.0]],
                                 {}) is None  # printed, not returned: nbgrader would read it as a score
-    assert "✓ gd matches the reference values: 1 cases, 2 steps" in capsys.readouterr().out
+    assert "✓ gd matches the reference values: 1 case, 2 steps" in capsys.readouterr().out
     with pytest.raises(checks.RuleCheckFailed, match="expected θ_2"):
         checks.check_against(rule, "gd", theta0, grads, {"eta": 0.5}, [[1.0], [0.0], [-2.5]], {})
 
