@@ -17,9 +17,9 @@ MY_MOMENTUM = '''    v = alpha * state["v"] - eta * g  # my momentum
 '''
 NEW_STUB = '''
 
-def adagrad(theta, g, state, *, eta):
-    """Adagrad (lecture 04)."""
-    raise NotYetImplemented("adagrad")
+def lion(theta, g, state, *, eta):
+    """Lion (a later topic: a rule the course does not have yet)."""
+    raise NotYetImplemented("lion")
 '''
 
 
@@ -90,7 +90,7 @@ def test_update_keeps_the_students_work_and_adds_the_new_stub(course):
     (upstream / RULES).write_text((upstream / RULES).read_text() + NEW_STUB)
     edit_notebook(upstream / LECTURE, add_cell)
     edit_notebook(upstream / EXERCISE, add_cell)
-    git(upstream, "commit", "-q", "-am", "course v2: adagrad")
+    git(upstream, "commit", "-q", "-am", "course v2: lion")
 
     done = update(student)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -113,7 +113,7 @@ def test_update_keeps_the_students_work_and_adds_the_new_stub(course):
     assert len(backups) == 1
     for rel in (RULES, LECTURE, EXERCISE):
         assert (backups[0] / rel).read_bytes() == mine[rel], rel
-    for name in ("adagrad", "momentum", "my_helper", LECTURE, EXERCISE):
+    for name in ("lion", "momentum", "my_helper", LECTURE, EXERCISE):
         assert name in done.stdout, name
     assert git(student, "status", "--porcelain") == ""
 
