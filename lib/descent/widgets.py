@@ -250,7 +250,8 @@ class RateMap:
     (an :class:`Explorer` without its loss panel).
 
     rule:      the rule (``beta_name`` and ``eta`` among its hyperparameters)
-    eta, beta: the grid's ranges, (lo, hi): η on a log scale, β linear
+    eta, beta: the grid's ranges, (lo, hi): η on a log scale, β even in log(1 − β) when it
+               reaches above 0.9 (its axis marks 0.9, 0.99, 0.999 evenly), else linear
     fixed:     the rule's other hyperparameters (``{"eps": 1e-8}``)
     value:     the probe's first (η, β); default the map's best setting
     curves:    theory drawn over the map: label -> (η values, β values)
@@ -265,7 +266,10 @@ class RateMap:
                  curves: dict | None = None, dpi: int = 80):
         self.fixed = dict(fixed or {})
         etas = np.logspace(np.log10(eta[0]), np.log10(eta[1]), n)
-        betas = np.linspace(beta[0], beta[1], n)
+        # β close to 1 (a memory of 1/(1 − β) steps): the grid even in log(1 − β), so that 0.9,
+        # 0.99 and 0.999 get rows alike; otherwise even in β
+        betas = (1.0 - np.geomspace(1.0 - beta[0], 1.0 - beta[1], n) if beta[1] > 0.9
+                 else np.linspace(beta[0], beta[1], n))
         self.map = rate_map(rule, surface, etas, betas, steps, beta_name, **self.fixed)
         best_eta, best_beta, _ = self.map.best()
         if value is None:

@@ -103,6 +103,12 @@ class MapCanvas:
         ax.set_xscale("log")
         ax.set_xlim(data.etas[0], data.etas[-1])
         ax.set_ylim(data.betas[0], data.betas[-1])
+        if data.betas[-1] > 0.9 and not np.allclose(np.diff(data.betas), data.betas[1] - data.betas[0]):
+            # the memory 1/(1 − β) on a log axis: 0.9, 0.99, 0.999 evenly spaced, labelled as β
+            ax.set_yscale("function", functions=(lambda b: -np.log10(np.maximum(1 - b, 1e-12)),
+                                                 lambda y: 1 - 10.0 ** (-y)))
+            ticks = [b for b in (0.0, 0.9, 0.99, 0.999, 0.9999) if data.betas[0] <= b <= data.betas[-1]]
+            ax.set_yticks(ticks, [f"{b:g}" for b in ticks])
         from .sliders import label as greek
 
         ax.set_xlabel("η", fontsize=font["label"])
