@@ -55,7 +55,7 @@ COLORS = Palette({
     "adamax": "#bcbd22",        # olive
     "nadam": "#98df8a",         # light green
     "radam": "#c5b0d5",         # lavender
-    "local_gains": "#ffbb78",   # light orange
+    "local_gains": "#cb00f5",   # vivid violet (light orange read as Nesterov's orange in the race)
     "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
 })
 
