@@ -52,10 +52,10 @@ COLORS = Palette({
     "rmsprop": "#8c564b",       # brown
     "adadelta": "#e377c2",      # pink
     "adam": "#17becf",          # cyan
-    "adamax": "#bcbd22",        # olive
+    "adamax": "#7f7f7f",        # grey (to be chosen with Part III: olive went to local gains)
     "nadam": "#98df8a",         # light green
     "radam": "#c5b0d5",         # lavender
-    "local_gains": "#cb00f5",   # vivid violet (light orange read as Nesterov's orange in the race)
+    "local_gains": "#bcbd22",   # olive (light orange read as Nesterov's orange, violet as Adagrad's purple)
     "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
 })
 
