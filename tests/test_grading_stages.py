@@ -352,3 +352,28 @@ def test_a_failed_nbgrader_step_is_named_by_its_cause_not_by_nbgraders_wrapper()
              "details on the specific errors on the above failures.\n")
     assert _error_line(log + "\n" + error) == (
         "soupsieve.util.SelectorSyntaxError: Invalid character 'i' position 0")
+
+
+# -- a kernel that died is graded once more -------------------------------------------------------
+@pytest.mark.parametrize("deaths, status, note", [
+    (1, "graded", "graded twice: the kernel died the first time"),
+    (2, "INCOMPLETE: kernel died", "graded twice: the kernel died the first time and again"),
+    (0, "graded", None),
+])
+def test_a_kernel_that_died_is_graded_once_more(monkeypatch, deaths, status, note):
+    """A kernel that could not start on a loaded machine must not cost a student their grade
+    (this happened once in a busy CI run); a student's own crash dies again and stays INCOMPLETE."""
+    from descent_instructor.grading import run
+    from descent_instructor.grading.student import Student
+
+    calls = []
+
+    def fake_grade(job, out):
+        calls.append(out)
+        out.student.status = "INCOMPLETE: kernel died" if len(calls) <= deaths else "graded"
+
+    monkeypatch.setattr(run, "_grade", fake_grade)
+    job = run.Job("01_momentum", Student("cy"), None, Path("."), (15.0, 13.0))
+    out = run.grade_student(job)
+    assert out.student.status == status and len(calls) == min(deaths, 1) + 1
+    assert (note in out.student.notes) if note else not any("twice" in n for n in out.student.notes)

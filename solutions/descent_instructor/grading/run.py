@@ -212,12 +212,21 @@ def grade_student(job: Job) -> Outcome:
     """Grade ``job``'s student. Never raises: a failure of the grader itself on this student is
     reported as that student's (INCOMPLETE: not graded), with its traceback."""
     start = time.perf_counter()
-    out = Outcome(replace(job.student, notes=list(job.student.notes)))
-    try:
-        _grade(job, out)
-    except Exception as err:  # noqa: BLE001  (the next student is graded all the same)
-        out.student.status, out.student.score, out.record = FAILED, None, None
-        out.student.notes.append(f"the grading command failed on it: {type(err).__name__}: {err}")
-        out.error = traceback.format_exc()
+    for attempt in (1, 2):
+        out = Outcome(replace(job.student, notes=list(job.student.notes)))
+        try:
+            _grade(job, out)
+        except Exception as err:  # noqa: BLE001  (the next student is graded all the same)
+            out.student.status, out.student.score, out.record = FAILED, None, None
+            out.student.notes.append(f"the grading command failed on it: {type(err).__name__}: {err}")
+            out.error = traceback.format_exc()
+        # a kernel that died is graded once more from scratch: a crash of the machine's (a kernel
+        # that could not start on a loaded server) must not cost a student their grade, and the
+        # student's own crash (os._exit, memory) dies again and is reported as before
+        if out.student.status != KERNEL_DIED:
+            break
+    if attempt == 2:
+        out.student.notes.append("graded twice: the kernel died the first time"
+                                 + (" and again" if out.student.status == KERNEL_DIED else ""))
     out.student.seconds = time.perf_counter() - start
     return out
