@@ -158,3 +158,189 @@ def local_gains(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
     gain = np.where(agree > 0, grown, np.where(agree < 0, shrunk, state["gain"]))
     return theta - eta * gain * g, {"gain": gain, "g_prev": np.array(g, dtype=float)}
     ### END SOLUTION
+
+
+
+@with_state(m=0.0, v=0.0, t=0)
+def adam(theta, g, state, *, eta, beta1, beta2, eps):
+    """Adam: an average of g over the root of an average of g², both corrected for starting at 0 (lecture 07).
+
+        m_t = β₁·m_{t-1} + (1 − β₁)·g_t,   v_t = β₂·v_{t-1} + (1 − β₂)·g_t²
+        m̂_t = m_t / (1 − β₁ᵗ),   v̂_t = v_t / (1 − β₂ᵗ)
+        θ_t = θ_{t-1} − η·m̂_t / (√v̂_t + ε)
+
+    eta: learning rate η; beta1: weight β₁ of the past in the first moment (lecture 01's β);
+    beta2: weight β₂ of the past in the second moment (lecture 05's β₂); eps: ε > 0, added outside
+    the root of v̂, as the paper's Algorithm 1 and torch do.
+    state: {"m": m_{t-1}, "v": v_{t-1}, "t": steps taken so far}, all 0 at the start. Increment t
+    first: the first step uses t = 1.  Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return theta - eta * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+    ### END SOLUTION
+
+
+@with_state(m=0.0, v=0.0, t=0)
+def adamw(theta, g, state, *, eta, beta1, beta2, eps, weight_decay):
+    """AdamW: Adam's step plus a decay of θ itself, kept out of the moments (lecture 07).
+
+        m_t, v_t, m̂_t, v̂_t as in adam
+        θ_t = θ_{t-1} − η·(m̂_t / (√v̂_t + ε) + λ·θ_{t-1})
+
+    eta, beta1, beta2, eps: as in adam; weight_decay: λ ≥ 0, the decoupled weight decay,
+    multiplied by η as torch.optim.AdamW and optax do (Loshchilov & Hutter's schedule multiplier
+    is η here). state: as in adam.  Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    step = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * theta
+    return theta - eta * step, {"m": m, "v": v, "t": t}
+    ### END SOLUTION
+
+
+@with_state(m=0.0, u=0.0, t=0)
+def adamax(theta, g, state, *, eta, beta1, beta2, eps):
+    """AdaMax: Adam with the L∞ norm: a decaying maximum of |g| in place of the root of v (lecture 08).
+
+        m_t = β₁·m_{t-1} + (1 − β₁)·g_t
+        u_t = max(β₂·u_{t-1}, |g_t| + ε)
+        θ_t = θ_{t-1} − (η / (1 − β₁ᵗ))·m_t / u_t
+
+    eta: learning rate η; beta1, beta2: as in adam; eps: ε ≥ 0 added to |g_t| inside the max, as
+    torch and optax do (the paper's AdaMax is ε = 0; u needs no bias correction).
+    state: {"m": m_{t-1}, "u": u_{t-1}, "t": steps so far}, all 0 at the start; the first step
+    uses t = 1.  Return (θ_t, {"m": m_t, "u": u_t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
+    return theta - eta / (1 - beta1 ** t) * m / u, {"m": m, "u": u, "t": t}
+    ### END SOLUTION
+
+
+@with_state(m=0.0, v=0.0, t=0)
+def nadam(theta, g, state, *, eta, beta1, beta2, eps):
+    """NAdam: Adam whose momentum looks one step ahead, Nesterov's rewrite applied to m̂ (lecture 09).
+
+        m_t, v_t, v̂_t as in adam
+        m̄_t = β₁·m_t / (1 − β₁^(t+1)) + (1 − β₁)·g_t / (1 − β₁ᵗ)
+        θ_t = θ_{t-1} − η·m̄_t / (√v̂_t + ε)
+
+    The simple form (optax's nadam; Dozat's with a constant β₁; torch.optim.NAdam adds a
+    momentum schedule). eta, beta1, beta2, eps: as in adam. state: as in adam.
+    Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
+    m_bar = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return theta - eta * m_bar / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+    ### END SOLUTION
+
+
+@with_state(m=0.0, v=0.0, t=0)
+def radam(theta, g, state, *, eta, beta1, beta2, eps):
+    """RAdam: Adam's adaptive step only once the variance of v̂ is finite, rectified by r_t (lecture 11).
+
+        m_t, v_t, m̂_t as in adam;  ρ_∞ = 2/(1 − β₂) − 1,  ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)
+        if ρ_t > 5:  r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t))
+                     θ_t = θ_{t-1} − η·r_t·m̂_t·√(1 − β₂ᵗ) / (√v_t + ε)
+        else:        θ_t = θ_{t-1} − η·m̂_t        (momentum SGD with bias correction)
+
+    The threshold 5 and ε added to the uncorrected √v_t are torch.optim.RAdam's (the paper
+    rectifies when ρ_t > 4 and has no ε). eta, beta1, beta2, eps: as in adam. state: as in adam.
+    Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    v = beta2 * state["v"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+    rectified = rho_t > 5
+    with np.errstate(divide="ignore", invalid="ignore"):  # the branch not taken may divide by 0
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        adaptive = r * np.sqrt(1 - beta2 ** t) / (np.sqrt(v) + eps)
+    scale = np.where(rectified, adaptive, 1.0)
+    return theta - eta * scale * m_hat, {"m": m, "v": v, "t": t}
+    ### END SOLUTION
+
+
+def step_decay(t, *, eta, gamma, every):
+    """Step decay: η multiplied by γ every `every` steps (lecture 10).
+
+        η_t = η·γ^⌊(t − 1)/every⌋
+
+    eta: η, the rate of the first `every` steps; gamma: γ in (0, 1], the factor; every: steps
+    per stage (torch's StepLR step_size, counting its epochs k = t − 1).  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    return eta * gamma ** ((t - 1) // every)
+    ### END SOLUTION
+
+
+def inv_sqrt(t, *, eta):
+    """1/√t decay: the rate that makes a constant-η RMS of all past gradients into Adagrad (lecture 10).
+
+        η_t = η / √t
+
+    eta: η, the rate of the first step.  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    return eta / np.sqrt(t)
+    ### END SOLUTION
+
+
+def warmup_linear(t, *, eta, warmup):
+    """Linear warm-up: η grows in equal steps for `warmup` steps, then stays (lecture 10).
+
+        η_t = η·min(1, t / warmup)
+
+    eta: η, the rate after warm-up; warmup: the number of warm-up steps (the first step uses
+    η/warmup, step `warmup` uses η).  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    return eta * np.minimum(1.0, t / warmup)
+    ### END SOLUTION
+
+
+def transformer(t, *, d_model, warmup):
+    """The Transformer's schedule: linear warm-up, then 1/√t decay (Vaswani et al. 2017, eq. 3; lecture 10).
+
+        η_t = d_model^(−1/2)·min(t^(−1/2), t·warmup^(−3/2))
+
+    d_model: the model's width (512 in the paper); warmup: the step of the peak (4000), where
+    both branches meet.  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    return d_model ** -0.5 * np.minimum(t ** -0.5, t * warmup ** -1.5)
+    ### END SOLUTION
+
+
+def warmup_cosine(t, *, eta, warmup, total):
+    """Linear warm-up, then a half cosine from η down to 0 at step `total` (lecture 10).
+
+        η_t = η·t / warmup                                   for t ≤ warmup
+        η_t = η·½·(1 + cos(π·min(1, (t − warmup)/(total − warmup))))   after
+
+    eta: η, the peak; warmup: steps of warm-up; total: the step where η_t reaches 0 (it stays 0
+    after, unlike torch's CosineAnnealingLR, which climbs back).  Return η_t.
+    """
+    ### BEGIN SOLUTION
+    progress = np.clip((t - warmup) / (total - warmup), 0.0, 1.0)
+    cosine = eta * 0.5 * (1 + np.cos(np.pi * progress))
+    return np.where(t <= warmup, eta * t / warmup, cosine)
+    ### END SOLUTION

@@ -38,11 +38,11 @@ TOPICS = (
     Topic("04_adagrad", "Adagrad", ("adagrad",), built=True),
     Topic("05_rmsprop", "RMSProp", ("rmsprop",), built=True),
     Topic("06_adadelta", "Adadelta", ("adadelta",), built=True),
-    Topic("07_adam", "Adam"),
-    Topic("08_adamax", "AdaMax"),
-    Topic("09_nadam", "NAdam"),
-    Topic("10_lr_schedules", "Learning-rate schedules and warm-up"),
-    Topic("11_radam", "RAdam"),
+    Topic("07_adam", "Adam", ("adam", "adamw")),
+    Topic("08_adamax", "AdaMax", ("adamax",)),
+    Topic("09_nadam", "NAdam", ("nadam",)),
+    Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine")),
+    Topic("11_radam", "RAdam", ("radam",)),
     Topic("12_synthesis", "Synthesis"),
 )
 
