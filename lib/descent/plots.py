@@ -52,9 +52,9 @@ COLORS = Palette({
     "rmsprop": "#8c564b",       # brown
     "adadelta": "#e377c2",      # pink
     "adam": "#17becf",          # cyan
-    "adamax": "#7f7f7f",        # grey (to be chosen with Part III: olive went to local gains)
+    "adamax": "#00585e",        # deep teal (Adam's family in cyan shades; olive went to local gains)
     "nadam": "#98df8a",         # light green
-    "radam": "#c5b0d5",         # lavender
+    "radam": "#000080",         # navy (lavender read as Adagrad's purple)
     "local_gains": "#bcbd22",   # olive (light orange read as Nesterov's orange, violet as Adagrad's purple)
     "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
 })
