@@ -135,40 +135,40 @@ def local_gains(theta, g, state, *, eta, kappa, phi, gain_min, gain_max):
 
 
 
-@with_state(m=0.0, v=0.0, t=0)
+@with_state(m=0.0, s=0.0, t=0)
 def adam(theta, g, state, *, eta, beta1, beta2, eps):
     """Adam: an average of g over the root of an average of g², both corrected for starting at 0 (lecture 07).
 
-        m_t = β₁·m_{t-1} + (1 − β₁)·g_t,   v_t = β₂·v_{t-1} + (1 − β₂)·g_t²
-        m̂_t = m_t / (1 − β₁ᵗ),   v̂_t = v_t / (1 − β₂ᵗ)
-        θ_t = θ_{t-1} − η·m̂_t / (√v̂_t + ε)
+        m_t = β₁·m_{t-1} + (1 − β₁)·g_t,   s_t = β₂·s_{t-1} + (1 − β₂)·g_t²
+        m̂_t = m_t / (1 − β₁ᵗ),   ŝ_t = s_t / (1 − β₂ᵗ)
+        θ_t = θ_{t-1} − η·m̂_t / (√ŝ_t + ε)
 
     eta: learning rate η; beta1: weight β₁ of the past in the first moment (lecture 01's β);
     beta2: weight β₂ of the past in the second moment (lecture 05's β₂); eps: ε > 0, added outside
-    the root of v̂, as the paper's Algorithm 1 and torch do.
-    state: {"m": m_{t-1}, "v": v_{t-1}, "t": steps taken so far}, all 0 at the start. Increment t
-    first: the first step uses t = 1.  Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    the root of ŝ, as the paper's Algorithm 1 and torch do.
+    state: {"m": m_{t-1}, "s": s_{t-1}, "t": steps taken so far}, all 0 at the start. Increment t
+    first: the first step uses t = 1.  Return (θ_t, {"m": m_t, "s": s_t, "t": t}).
     """
     raise NotYetImplemented("adam")
 
 
-@with_state(m=0.0, v=0.0, t=0)
+@with_state(m=0.0, s=0.0, t=0)
 def adamw(theta, g, state, *, eta, beta1, beta2, eps, weight_decay):
     """AdamW: Adam's step plus a decay of θ itself, kept out of the moments (lecture 07).
 
-        m_t, v_t, m̂_t, v̂_t as in adam
-        θ_t = θ_{t-1} − η·(m̂_t / (√v̂_t + ε) + λ·θ_{t-1})
+        m_t, s_t, m̂_t, ŝ_t as in adam
+        θ_t = θ_{t-1} − η·(m̂_t / (√ŝ_t + ε) + λ·θ_{t-1})
 
     eta, beta1, beta2, eps: as in adam; weight_decay: λ ≥ 0, the decoupled weight decay,
     multiplied by η as torch.optim.AdamW and optax do (Loshchilov & Hutter's schedule multiplier
-    is η here). state: as in adam.  Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    is η here). state: as in adam.  Return (θ_t, {"m": m_t, "s": s_t, "t": t}).
     """
     raise NotYetImplemented("adamw")
 
 
 @with_state(m=0.0, u=0.0, t=0)
 def adamax(theta, g, state, *, eta, beta1, beta2, eps):
-    """AdaMax: Adam with the L∞ norm: a decaying maximum of |g| in place of the root of v (lecture 08).
+    """AdaMax: Adam with the L∞ norm: a decaying maximum of |g| in place of the root of s (lecture 08).
 
         m_t = β₁·m_{t-1} + (1 − β₁)·g_t
         u_t = max(β₂·u_{t-1}, |g_t| + ε)
@@ -182,33 +182,33 @@ def adamax(theta, g, state, *, eta, beta1, beta2, eps):
     raise NotYetImplemented("adamax")
 
 
-@with_state(m=0.0, v=0.0, t=0)
+@with_state(m=0.0, s=0.0, t=0)
 def nadam(theta, g, state, *, eta, beta1, beta2, eps):
     """NAdam: Adam whose momentum looks one step ahead, Nesterov's rewrite applied to m̂ (lecture 09).
 
-        m_t, v_t, v̂_t as in adam
+        m_t, s_t, ŝ_t as in adam
         m̄_t = β₁·m_t / (1 − β₁^(t+1)) + (1 − β₁)·g_t / (1 − β₁ᵗ)
-        θ_t = θ_{t-1} − η·m̄_t / (√v̂_t + ε)
+        θ_t = θ_{t-1} − η·m̄_t / (√ŝ_t + ε)
 
     The simple form (optax's nadam; Dozat's with a constant β₁; torch.optim.NAdam adds a
     momentum schedule). eta, beta1, beta2, eps: as in adam. state: as in adam.
-    Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    Return (θ_t, {"m": m_t, "s": s_t, "t": t}).
     """
     raise NotYetImplemented("nadam")
 
 
-@with_state(m=0.0, v=0.0, t=0)
+@with_state(m=0.0, s=0.0, t=0)
 def radam(theta, g, state, *, eta, beta1, beta2, eps):
-    """RAdam: Adam's adaptive step only once the variance of v̂ is finite, rectified by r_t (lecture 11).
+    """RAdam: Adam's adaptive step only once the variance of ŝ is finite, rectified by r_t (lecture 11).
 
-        m_t, v_t, m̂_t as in adam;  ρ_∞ = 2/(1 − β₂) − 1,  ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)
+        m_t, s_t, m̂_t as in adam;  ρ_∞ = 2/(1 − β₂) − 1,  ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)
         if ρ_t > 5:  r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t))
-                     θ_t = θ_{t-1} − η·r_t·m̂_t·√(1 − β₂ᵗ) / (√v_t + ε)
+                     θ_t = θ_{t-1} − η·r_t·m̂_t·√(1 − β₂ᵗ) / (√s_t + ε)
         else:        θ_t = θ_{t-1} − η·m̂_t        (momentum SGD with bias correction)
 
-    The threshold 5 and ε added to the uncorrected √v_t are torch.optim.RAdam's (the paper
+    The threshold 5 and ε added to the uncorrected √s_t are torch.optim.RAdam's (the paper
     rectifies when ρ_t > 4 and has no ε). eta, beta1, beta2, eps: as in adam. state: as in adam.
-    Return (θ_t, {"m": m_t, "v": v_t, "t": t}).
+    Return (θ_t, {"m": m_t, "s": s_t, "t": t}).
     """
     raise NotYetImplemented("radam")
 
