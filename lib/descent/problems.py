@@ -162,3 +162,106 @@ def rescaled(problem, scale=1.0, loss_scale: float = 1.0) -> Rescaled:
     """``problem`` with θ measured in units ``scale`` times smaller (φ = scale·θ, per coordinate)
     and its loss multiplied by ``loss_scale``: ``rescaled(surfaces.valley(), [100, 1])``."""
     return Rescaled(problem, np.asarray(scale, dtype=float), float(loss_scale))
+
+
+@dataclass(frozen=True, eq=False)
+class SoftmaxRegression:
+    """Softmax regression: L(θ) = −(1/n) Σ_i log softmax(W·x_i)[y_i] on n examples with f
+    features (a constant 1 appended, the bias) and k classes; θ is W flattened, d = f·k (the
+    weights of feature j for class c at θ[j·k + c]), batched as (*batch, d).
+
+    ``grad`` is the full-batch gradient (1/n) Σ_i x_i ⊗ (p_i − e_{y_i}); ``minibatch_grad(θ, rng,
+    size)`` the same on ``size`` examples drawn with replacement, *a new draw for every run of the
+    batch* (runs of a batch are independent seeds; the draw is unbiased). ``accuracy(θ)`` on the
+    held-out test set (``test=False``: on the training set). The loss has no minimum (the classes
+    separate): its floor is 0."""
+
+    X: np.ndarray          # (n, f) training features, standardised, with the bias column of ones
+    y: np.ndarray          # (n,) training labels 0..k-1
+    X_test: np.ndarray
+    y_test: np.ndarray
+    classes: int
+    start: np.ndarray
+    name: str = "softmax regression"
+    floor: float = 0.0
+    chunk: int = 64        # thetas per block when the loss or gradient of a long batch is taken
+
+    def _weights(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        return theta.reshape(theta.shape[:-1] + (self.X.shape[1], self.classes))
+
+    @staticmethod
+    def _log_softmax(logits):
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+    def _blocks(self, theta, fn, tail):
+        """fn over blocks of ≤ ``chunk`` thetas (bounds the memory of n × k logits per θ)."""
+        theta = np.asarray(theta, dtype=float)
+        flat = theta.reshape((-1, theta.shape[-1]))
+        out = np.concatenate([fn(flat[i:i + self.chunk]) for i in range(0, len(flat), self.chunk)])
+        return out.reshape(theta.shape[:-1] + tail)
+
+    def _logits(self, theta, X):
+        """(b, n, k) logits of b thetas on X, as one matrix product."""
+        W = self._weights(theta)                                             # (b, f, k)
+        b, f, k = W.shape
+        return (X @ W.transpose(1, 0, 2).reshape(f, b * k)).reshape(len(X), b, k).transpose(1, 0, 2)
+
+    def _loss(self, theta, X, y):
+        logp = self._log_softmax(self._logits(theta, X))
+        return -np.take_along_axis(logp, np.broadcast_to(y[None, :, None], logp.shape[:-1] + (1,)),
+                                   axis=-1)[..., 0].mean(axis=-1)
+
+    def _grad(self, theta, X, y):
+        p = np.exp(self._log_softmax(self._logits(theta, X)))                # (b, n, k)
+        p[:, np.arange(len(y)), y] -= 1.0
+        b, n, k = p.shape
+        return (X.T @ p.transpose(1, 0, 2).reshape(n, b * k)).reshape(-1, b, k).transpose(1, 0, 2).reshape(b, -1) / n
+
+    def loss(self, theta):
+        return self._blocks(theta, lambda th: self._loss(th, self.X, self.y), ())
+
+    def grad(self, theta):
+        return self._blocks(theta, lambda th: self._grad(th, self.X, self.y), (self.start.size,))
+
+    def minibatch_grad(self, theta, rng: np.random.Generator, size: int):
+        theta = np.asarray(theta, dtype=float)
+        rows = rng.integers(len(self.y), size=theta.shape[:-1] + (size,))   # one draw per run
+        X, y = self.X[rows], self.y[rows]                                    # (*batch, size, f)
+        p = np.exp(self._log_softmax(X @ self._weights(theta)))               # (*batch, size, k)
+        np.put_along_axis(p, y[..., None], np.take_along_axis(p, y[..., None], axis=-1) - 1.0, axis=-1)
+        return (np.swapaxes(X, -1, -2) @ p).reshape(theta.shape) / size
+
+    def accuracy(self, theta, test: bool = True):
+        """The fraction of examples whose most probable class is the label, per θ of the batch."""
+        X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
+        return self._blocks(theta, lambda th: (self._logits(th, X).argmax(axis=-1) == y).mean(axis=-1), ())
+
+    def steps_per_epoch(self, size: int) -> int:
+        """n / size rounded up: the mini-batch steps of ``size`` examples in one epoch (n examples)."""
+        return -(-len(self.y) // size)
+
+
+def digits(test_fraction: float = 0.2, seed: int = 0) -> SoftmaxRegression:
+    """Softmax regression on the 8×8 handwritten digits (descent.data, 1797 images): 64 pixels
+    standardised with the training set's mean and standard deviation (a pixel that is always 0
+    stays 0), plus a bias feature; 10 classes, so d = 65·10 = 650 parameters, starting at θ = 0
+    (loss log 10). The examples are shuffled with ``seed`` and the last ``test_fraction`` held out."""
+    from .data import digits as load
+
+    images, labels = load()
+    order = np.random.default_rng(seed).permutation(len(labels))
+    n_test = int(round(test_fraction * len(labels)))
+    train, test = order[:len(labels) - n_test], order[len(labels) - n_test:]
+    pixels = images.astype(float)
+    mean, std = pixels[train].mean(axis=0), pixels[train].std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+
+    def features(rows):
+        return np.hstack([(pixels[rows] - mean) / std, np.ones((len(rows), 1))])
+
+    classes = int(labels.max()) + 1
+    X = features(train)
+    return SoftmaxRegression(X, labels[train].copy(), features(test), labels[test].copy(), classes,
+                             np.zeros(X.shape[1] * classes))

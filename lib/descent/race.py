@@ -30,17 +30,24 @@ ETAS = np.logspace(-5, 0, 26)
 
 @dataclass(frozen=True)
 class Track:
-    """A problem to race on: its steps, its gradient noise (standard deviation) and seeds."""
+    """A problem to race on: its steps, its gradient noise (standard deviation) and seeds; on a
+    problem with mini-batches (``minibatch_grad``), ``batch_size`` examples per step, and every
+    seed its own draws. ``every``: keep every k-th iterate only (a long run of a large model)."""
 
     name: str
     problem: object
     steps: int
     noise: float = 0.0
     seeds: int = 1
+    batch_size: int | None = None
+    every: int = 1
 
     @property
     def floor(self) -> float:
-        """The lowest loss, at the problem's minimizer."""
+        """The lowest loss: at the problem's minimizer, or the problem's ``floor`` where it has
+        no minimizer (softmax regression on classes that separate: 0)."""
+        if getattr(self.problem, "floor", None) is not None:
+            return float(self.problem.floor)
         return float(self.problem.loss(self.problem.minimizer))
 
 
@@ -67,12 +74,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Tuned:
-    """One entry on one track: the value tuned, its score, every value's score, the best run."""
+    """One entry on one track: the value tuned, its score, every value's score, the best run
+    (its first seed) and ``runs``, every seed at the tuned value (for error bands)."""
 
     value: float | None
     score: float
     scores: np.ndarray
     best: Trajectory
+    runs: Trajectory | None = None
 
 
 def score(traj: Trajectory, track: Track) -> np.ndarray:
@@ -104,10 +113,11 @@ def tune(entry: Entry, track: Track, seed: int = 0) -> Tuned:
         hyper[entry.sweep] = values[:, None]
     with np.errstate(all="ignore"):
         traj = rollout(entry.rule, track.problem, start, steps=track.steps, noise=track.noise,
-                       seed=seed, **hyper)
+                       seed=seed, batch_size=track.batch_size, every=track.every, **hyper)
     scores = score(traj, track)
     i = int(np.lexsort((arrival(traj, track), np.round(scores, 12)))[0])   # ties: the fastest
-    return Tuned(float(values[i]) if entry.sweep else None, float(scores[i]), scores, traj.run(i, 0))
+    return Tuned(float(values[i]) if entry.sweep else None, float(scores[i]), scores, traj.run(i, 0),
+                 traj.run(i))
 
 
 @dataclass(frozen=True)
