@@ -196,6 +196,38 @@ def test_t_off_by_one_and_a_declared_float_counter_are_named(toy_reference):
         checks.check_rule(declared_float, "toy", toy_reference["cases"])
 
 
+# a rule whose t = 0 divides by zero, as Adam's bias correction 1 − βᵗ does
+@with_state(m=0.0, t=0)
+def _corrected(theta, g, state, *, eta, beta):
+    """A toy average corrected for starting at 0.
+
+        t ← t + 1;  m_t = β·m_{t-1} + (1 − β)·g_t;  θ_t = θ_{t-1} − η·m_t/(1 − βᵗ)
+    """
+    t = state["t"] + 1
+    m = beta * state["m"] + (1 - beta) * g
+    return theta - eta * m / (1 - beta ** t), {"m": m, "t": t}
+
+
+def test_a_mistake_that_returns_nan_is_still_named():
+    spec = Rule("corrected", hyper=({"eta": 0.1, "beta": 0.5}, {"eta": 0.2, "beta": 0.9},
+                                    {"eta": [0.1, 0.2, 0.3, 0.4], "beta": [0.1, 0.5, 0.9, 0.99]}),
+                mistakes=(common.t_off_by_one(),))
+    cases = checks.parse(json.loads(json.dumps(references.rule_file("99_toy", spec, _corrected))))["cases"]
+    wrong = common.t_off_by_one().build(_corrected)
+    with np.errstate(all="ignore"), pytest.raises(
+            checks.RuleCheckFailed, match=r"(?s)NaN or inf.*well-known mistake — t off by one"):
+        checks.check_rule(wrong, "corrected", cases)
+
+    @with_state(m=0.0, t=0)
+    def python_floats(theta, g, state, *, eta, beta):  # 1/(1 − β⁰) in Python floats raises
+        t = state["t"]
+        m = beta * state["m"] + (1 - beta) * g
+        return theta - (eta / (1 - beta ** t)) * m, {"m": m, "t": t + 1}
+
+    with pytest.raises(checks.RuleCheckFailed, match=r"(?s)ZeroDivisionError at step t = 1.*t off by one"):
+        checks.check_rule(python_floats, "corrected", cases)
+
+
 def test_properties_start_from_the_declared_state_not_zeros(toy_reference):
     @with_state(gain=0.0, t=0)  # the gain would stay 0: no step at all
     def starts_at_zero(theta, g, state, *, eta, kappa):

@@ -103,9 +103,13 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
         except NotYetImplemented as err:
             raise RuleCheckFailed(str(err)) from None
         except Exception as err:
+            counted = t == 1 and isinstance(err, ZeroDivisionError) and case.counters
             raise _failure(
                 f"{where} raised {type(err).__name__} at step t = {t}:",
                 f"{err}{_user_frame(err)}",
+                "At the first step a division by zero usually means the step counter was used "
+                "before it was incremented (t = 0, so 1 − β⁰ = 0; known mistake: t off by one): "
+                "increment first, the first step is t = 1." if counted else "",
                 f"in case “{case.name}”, inputs: θ_{t - 1} = {_fmt(theta)}, g_{t} = {_fmt(g)}, "
                 f"{_fmt_hyper(hyper)}, "
                 f"state = {{{', '.join(f'{k}: {_fmt(v)}' for k, v in state.items())}}}"
@@ -209,10 +213,17 @@ def _first_difference(thetas, states, case):
     return None
 
 
+def _same_or_both_nan(a, b) -> bool:
+    """Close, NaN where the other is NaN: a mistake that returns NaN (Adam's t = 0 divides by
+    1 − β⁰ = 0) is still recognised, and named, in a student's NaN."""
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
 def _matches(thetas, states, outputs, upto) -> bool:
-    if not _close(thetas[: upto + 1], outputs["theta"][: upto + 1]):
+    if not _same_or_both_nan(thetas[: upto + 1], outputs["theta"][: upto + 1]):
         return False
-    return all(_close(states[k][: upto + 1], outputs["state"][k][: upto + 1]) for k in states)
+    return all(_same_or_both_nan(states[k][: upto + 1], outputs["state"][k][: upto + 1])
+               for k in states)
 
 
 def _check_declared_state(rule, name: str, case: Case) -> None:
