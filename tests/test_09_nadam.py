@@ -102,7 +102,7 @@ def test_dozat_with_a_constant_momentum_is_the_rule_and_torchs_default_is_anothe
 def test_the_momentum_schedule_starts_at_half_of_beta1_and_takes_tens_of_thousands_of_steps():
     mu = lambda t, psi=0.004: 0.9 * (1 - 0.5 * 0.96 ** (t * psi))  # noqa: E731
     assert round(mu(1), 3) == 0.450 and round(mu(10_000), 3) == 0.812
-    assert round(mu(1000), 3) == 0.518 and mu(100_000) == pytest.approx(0.9, abs=1e-9)
+    assert round(mu(1000), 3) == 0.518 and mu(100_000) == pytest.approx(0.9, abs=1e-7)
 
 
 def test_units_loss_times_c_changes_nothing():
