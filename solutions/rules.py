@@ -224,7 +224,8 @@ def adamax(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
-    return theta - eta / (1 - beta1 ** t) * m / u, {"m": m, "u": u, "t": t}
+    m_hat = m / (1 - beta1 ** t)
+    return theta - eta * m_hat / u, {"m": m, "u": u, "t": t}
     ### END SOLUTION
 
 
@@ -269,9 +270,9 @@ def radam(theta, g, state, *, eta, beta1, beta2, eps):
     s = beta2 * state["s"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1 ** t)
     rho_inf = 2 / (1 - beta2) - 1
-    rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
-    rectified = rho_t > 5
     with np.errstate(divide="ignore", invalid="ignore"):  # the branch not taken may divide by 0
+        rho_t = rho_inf - 2 * t * beta2 ** t / (1 - np.power(beta2, t))  # t = 0: NaN, not a raise
+        rectified = rho_t > 5
         r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
         adaptive = r * np.sqrt(1 - beta2 ** t) / (np.sqrt(s) + eps)
     scale = np.where(rectified, adaptive, 1.0)
@@ -343,4 +344,29 @@ def warmup_cosine(t, *, eta, warmup, total):
     progress = np.clip((t - warmup) / (total - warmup), 0.0, 1.0)
     cosine = eta * 0.5 * (1 + np.cos(np.pi * progress))
     return np.where(t <= warmup, eta * t / warmup, cosine)
+    ### END SOLUTION
+
+
+@with_state(m=0.0, s=0.0, s_max=0.0, t=0)
+def amsgrad(theta, g, state, *, eta, beta1, beta2, eps):
+    """AMSGrad: Adam whose denominator never shrinks, the running maximum of s (lecture 12).
+
+        m_t, s_t as in adam;  s_max,t = max(s_max,t−1, s_t)   (the raw s, before bias correction)
+        θ_t = θ_{t-1} − η·(m_t / (1 − β₁ᵗ)) / (√(s_max,t / (1 − β₂ᵗ)) + ε)
+
+    Assembled from parts: Adam's first moment and bias corrections, with the scale
+    σ_t = √(s_max,t/(1 − β₂ᵗ)) + ε. The max of the raw s, corrected afterwards, is torch's
+    Adam(amsgrad=True) (optax's amsgrad takes the max of the corrected ŝ instead).
+    eta, beta1, beta2, eps: as in adam.
+    state: {"m": m_{t-1}, "s": s_{t-1}, "s_max": s_max,t−1, "t": steps so far}, all 0 at the start;
+    increment t first.  Return (θ_t, {"m": m_t, "s": s_t, "s_max": s_max,t, "t": t}).
+    """
+    ### BEGIN SOLUTION
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    s_max = np.maximum(state["s_max"], s)
+    m_hat = m / (1 - beta1 ** t)
+    sigma = np.sqrt(s_max / (1 - beta2 ** t)) + eps
+    return theta - eta * m_hat / sigma, {"m": m, "s": s, "s_max": s_max, "t": t}
     ### END SOLUTION
