@@ -94,10 +94,51 @@ def test_reference_rule_reproduces_its_values_and_properties(name, capsys):
     assert f"✓ {name} matches the reference values" in out and f"✓ {name} has the expected" in out
 
 
-if SCHEDULES:  # (the schedules' topic, 10, is not written yet; tests/test_checks.py checks the kind)
-    @pytest.mark.parametrize("name", [s.name for _, s in SCHEDULES])
-    def test_reference_schedule_reproduces_its_values(name):
-        checks.check_schedule(reference_rule(name), name)
+@pytest.mark.parametrize("name", [s.name for _, s in SCHEDULES])
+def test_reference_schedule_reproduces_its_values(name):
+    checks.check_schedule(reference_rule(name), name)
+
+
+SCHEDULE_MISTAKES = [(s.name, m) for _, s in SCHEDULES for m in s.mistakes]
+
+
+@pytest.mark.parametrize("name,mistake", SCHEDULE_MISTAKES, ids=[f"{n}: {m.name}" for n, m in SCHEDULE_MISTAKES])
+def test_each_known_schedule_mistake_fails_and_is_named(name, mistake):
+    data = checks.load(name)
+    with pytest.raises(checks.RuleCheckFailed) as err, np.errstate(all="ignore"):
+        checks.check_schedule(mistake.build(reference_rule(name)), name)
+    message = str(err.value)
+    assert f"well-known mistake — {mistake.name}: {mistake.text(data['equation'])}" in message
+    assert "differs from the reference at t = " in message
+
+
+TORCH_SCHEDULES = [s for _, s in SCHEDULES if s.torch]
+
+
+def test_every_torch_schedule_fixture_has_a_mapping():
+    fixtures = {p.stem for p in (TORCH_DATA / "schedules").glob("*.json")}
+    missing = {s.name for s in TORCH_SCHEDULES} - fixtures
+    assert not missing, f"no torch values for {sorted(missing)} (tests/data/torch/schedules/): {MAKE_FIXTURES}"
+    assert fixtures <= {s.name for s in TORCH_SCHEDULES}, "torch values for a schedule with no mapping"
+
+
+@pytest.mark.parametrize("spec", TORCH_SCHEDULES, ids=lambda s: s.name)
+def test_reference_schedule_agrees_with_torch(spec):
+    """torch.optim.lr_scheduler 2.13 on every case, epoch k = t − 1, where the spec says the
+    conventions coincide (``TorchSchedule.coincide``); elsewhere they must differ, as the spec says."""
+    fixture = json.loads((TORCH_DATA / "schedules" / f"{spec.name}.json").read_text())
+    assert fixture["scheduler"] == spec.torch.scheduler and "torch 2.13" in fixture["provenance"]
+    cases = checks.load(spec.name)["cases"]
+    assert [c["name"] for c in fixture["cases"]] == [c.name for c in cases]
+    for case, torch_case in zip(cases, fixture["cases"]):
+        for i, run in enumerate(torch_case["runs"]):
+            assert run["options"] == spec.torch.options(run["hyper"])
+            ours = case.eta[:, i] if case.eta.ndim > 1 else case.eta
+            same = np.array([spec.torch.coincide(int(t), run["hyper"]) for t in case.t])
+            np.testing.assert_allclose(ours[same], np.array(run["lr"])[same], rtol=1e-12, atol=0,
+                                       err_msg=f"{case.name}, run {i}")
+            if (~same).any():  # where the conventions differ, the fixture shows a difference
+                assert not np.allclose(ours[~same], np.array(run["lr"])[~same], rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -181,7 +181,10 @@ def schedule_file(topic: str, spec: Schedule, schedule) -> dict:
         "hyperparameters": sorted(spec.hyper[0]),
         "provenance": PROVENANCE.format(
             kind="schedule", name=spec.name, topic=topic, init="",
-            feeds="each case records η_t for t = 1..T", torch="",
+            feeds="each case records η_t for t = 1..T",
+            torch=(f", and against torch.optim.lr_scheduler.{spec.torch.scheduler} 2.13 on every "
+                   f"case (tests/data/torch/schedules/{spec.name}.json, written by "
+                   "tests/data/make_torch_fixtures.py)") if spec.torch else "",
             extra=(": " + spec.provenance) if spec.provenance else ""),
         "cases": cases,
     }

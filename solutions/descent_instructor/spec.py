@@ -93,6 +93,21 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class TorchSchedule:
+    """How a schedule maps onto torch.optim.lr_scheduler (2.13): the scheduler, its arguments for
+    one run's hyperparameters (JSON: a LambdaLR's function as the text of a lambda of torch's
+    epoch k, nested schedulers as [name, arguments] pairs), the optimizer's lr, and at which
+    steps t the two are meant to agree (``coincide(t, hyper)``; elsewhere the fixture records
+    the difference). torch's epoch k = t − 1: a scheduler's first update uses k = 0."""
+
+    scheduler: str
+    options: Callable[[dict], dict]
+    lr: Callable[[dict], float] = lambda hyper: hyper["eta"]
+    coincide: Callable[[int, dict], bool] = lambda t, hyper: True
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A learning-rate schedule ``eta_t = schedule(t, **hyper)``, t = 1, 2, ... (an int).
 
@@ -103,6 +118,7 @@ class Schedule:
     steps: int = 12
     mistakes: tuple = ()
     provenance: str = ""
+    torch: TorchSchedule | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ one torch parameter per run of the case, each in its own parameter group with th
 torch is given the case's gradients g_1..g_T, except on the quadratic case, where it computes its
 own gradients by autograd at its own iterates (an independent path end to end).
 
+Learning-rate schedules whose spec gives a mapping (`Schedule(..., torch=TorchSchedule(...))`)
+get tests/data/torch/schedules/<schedule>.json: for every run of every case, the lr that torch's
+scheduler gives the optimizer before each of the case's updates (torch's epoch k = 0, 1, ...,
+the course's t = k + 1), read from the optimizer's param group, with SGD taking the steps.
+
 Not run by the test suite (torch is not a course dependency); tests/test_rules.py compares the
 committed files with the reference values through the spec's mapping. To regenerate (torch 2.13
 CPU, float64), after `python3 course.py release`:
@@ -14,9 +19,12 @@ CPU, float64), after `python3 course.py release`:
     python3 -m venv /tmp/torchenv
     /tmp/torchenv/bin/pip install torch==2.13.0 numpy
     /tmp/torchenv/bin/pip install --no-deps -e lib -e solutions
-    /tmp/torchenv/bin/python tests/data/make_torch_fixtures.py
+    /tmp/torchenv/bin/python tests/data/make_torch_fixtures.py [NAME ...]
+
+(with names: only those rules and schedules).
 """
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -74,10 +82,61 @@ def run_case(mapping, case: dict) -> list[dict]:
     return out
 
 
-def main() -> None:
+def _scheduler(optimizer, name: str, options: dict):
+    """torch's scheduler ``name`` from a spec's JSON arguments (lambdas as text, nested
+    schedulers as [name, arguments] pairs)."""
+    sched = torch.optim.lr_scheduler
+    options = dict(options)
+    if "lr_lambda" in options:
+        options["lr_lambda"] = eval(options["lr_lambda"], dict(options.pop("_names", {})))
+    if "schedulers" in options:
+        options["schedulers"] = [getattr(sched, n)(optimizer, **o) for n, o in options["schedulers"]]
+    return getattr(sched, name)(optimizer, **options)
+
+
+def schedule_case(spec, case: dict) -> list[dict]:
+    """The lr torch's scheduler gives each update k = 0..T−1 of every run of the case."""
+    hyper = case["hyper"]
+    n = max((len(v) for v in hyper.values() if isinstance(v, list)), default=0)
+    runs = [hyper] if not n else [{k: (v[i] if isinstance(v, list) else v) for k, v in hyper.items()}
+                                  for i in range(n)]
+    out = []
+    for h in runs:
+        options = spec.torch.options(h)
+        if options.get("lr_lambda"):  # the lambda's free names are the hyperparameters
+            options = {**options, "_names": h}
+        p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+        optimizer = torch.optim.SGD([p], lr=spec.torch.lr(h))
+        scheduler = _scheduler(optimizer, spec.torch.scheduler, options)
+        lrs = []
+        for _ in case["t"]:
+            lrs.append(optimizer.param_groups[0]["lr"])
+            p.grad = torch.ones(1, dtype=torch.float64)
+            optimizer.step()
+            scheduler.step()
+        out.append({"hyper": h, "options": spec.torch.options(h), "lr": lrs})
+    return out
+
+
+def main(names=()) -> None:
     OUT.mkdir(exist_ok=True)
+    for name, (slug, spec) in topics.schedules().items():
+        if spec.torch is None or (names and name not in names):
+            continue
+        reference = json.loads((REFERENCES / f"{name}.json").read_text("utf-8"))
+        data = {
+            "provenance": f"torch {torch.__version__} torch.optim.lr_scheduler.{spec.torch.scheduler}, "
+                          "float64, by tests/data/make_torch_fixtures.py, on the cases of "
+                          f"lib/descent/references/{name}.json",
+            "schedule": name, "scheduler": spec.torch.scheduler, "note": spec.torch.note,
+            "cases": [{"name": c["name"], "runs": schedule_case(spec, c)} for c in reference["cases"]],
+        }
+        path = OUT / "schedules" / f"{name}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print("wrote", path)
     for name, (slug, rule) in topics.rules().items():
-        if rule.torch is None:
+        if rule.torch is None or (names and name not in names):
             continue
         reference = json.loads((REFERENCES / f"{name}.json").read_text("utf-8"))
         data = {
@@ -94,4 +153,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]))

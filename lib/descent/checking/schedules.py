@@ -9,6 +9,17 @@ from .files import RuleCheckFailed, ScheduleCase, load
 from .running import _close, _copy_arrays, _failure, _fmt, _fmt_hyper, _same, _user_frame
 
 
+def _counted_from_zero(err: Exception, t: int, case: ScheduleCase) -> str:
+    """A division by zero at the first step: the schedule was evaluated at t − 1 = 0 (torch's
+    LambdaLR counts from 0), a mistake the case names as "t off by one" when it lists it."""
+    if t != 1 or not isinstance(err, ZeroDivisionError):
+        return ""
+    known = case.mistakes.get("t off by one")
+    return ("A division by zero at the first step: the schedule was counted from t = 0. "
+            + (f"This matches a well-known mistake — t off by one: {known[0]}" if known
+               else "The course's first step is t = 1."))
+
+
 def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
     where, in_case = f"`{name}`", f"in case “{case.name}”"
     out = []
@@ -22,6 +33,7 @@ def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
         except Exception as err:
             raise _failure(f"{where} raised {type(err).__name__} at t = {t}:",
                            f"{err}{_user_frame(err)}",
+                           _counted_from_zero(err, t, case),
                            f"{in_case}, inputs: t = {t}, {_fmt_hyper(hyper)}") from None
         changed = [k for k in hyper if not _same(hyper[k], case.hyper[k])]
         if changed:
