@@ -257,7 +257,31 @@ def cliff(a: float = 0.01, b: float = 1.0, edge: float = 0.0, m: float = 1.0, w:
         log_levels=False,
     )
 
-SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock, cliff)}
+def funnel(a: float = 0.2, k: float = 1.0) -> Surface:
+    """A valley whose walls are steep far from the minimum and gentle near it (lecture 10's
+    warm-up problem): L = ½a·θ₁² + ½(1 + k·θ₁²)·θ₂².
+
+    Along θ₁ a gentle slope (curvature a); across, walls of curvature 1 + k·θ₁²: 101 at the
+    start θ₁ = −10 (k = 1), 1 at the minimum. A learning rate is stable across the walls only
+    where η·(1 + k·θ₁²) < 2: η = 0.1 needs |θ₁| < √19 ≈ 4.36, η = 0.01 is stable from the start.
+    A run that starts at the large rate diverges; one that warms up at the small rate until
+    the walls have become gentle can then take the large one.
+    """
+    return Surface(
+        name="funnel",
+        title="a funnel: steep walls far out, gentle at the minimum",
+        loss_fn=lambda x, y: 0.5 * a * x**2 + 0.5 * (1 + k * x**2) * y**2,
+        grad_fn=lambda x, y: (a * x + k * x * y**2, (1 + k * x**2) * y),
+        hessian_fn=lambda x, y: (a + k * y**2, 2 * k * x * y, 1 + k * x**2),
+        minimizer=np.zeros(2),
+        start=np.array([-10.0, 1.0]),
+        xlim=(-11.0, 2.0),
+        ylim=(-2.0, 2.0),
+        params=dict(a=a, k=k),
+    )
+
+
+SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock, cliff, funnel)}
 
 
 def get(name: str, **params) -> Surface:
