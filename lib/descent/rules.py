@@ -266,3 +266,20 @@ def warmup_cosine(t, *, eta, warmup, total):
     after, unlike torch's CosineAnnealingLR, which climbs back).  Return η_t.
     """
     raise NotYetImplemented("warmup_cosine")
+
+
+@with_state(m=0.0, s=0.0, s_max=0.0, t=0)
+def amsgrad(theta, g, state, *, eta, beta1, beta2, eps):
+    """AMSGrad: Adam whose denominator never shrinks, the running maximum of s (lecture 12).
+
+        m_t, s_t as in adam;  s_max,t = max(s_max,t−1, s_t)   (the raw s, before bias correction)
+        θ_t = θ_{t-1} − η·(m_t / (1 − β₁ᵗ)) / (√(s_max,t / (1 − β₂ᵗ)) + ε)
+
+    Assembled from parts: Adam's first moment and bias corrections, with the scale
+    σ_t = √(s_max,t/(1 − β₂ᵗ)) + ε. The max of the raw s, corrected afterwards, is torch's
+    Adam(amsgrad=True) (optax's amsgrad takes the max of the corrected ŝ instead).
+    eta, beta1, beta2, eps: as in adam.
+    state: {"m": m_{t-1}, "s": s_{t-1}, "s_max": s_max,t−1, "t": steps so far}, all 0 at the start;
+    increment t first.  Return (θ_t, {"m": m_t, "s": s_t, "s_max": s_max,t, "t": t}).
+    """
+    raise NotYetImplemented("amsgrad")

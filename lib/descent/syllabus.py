@@ -43,7 +43,7 @@ TOPICS = (
     Topic("09_nadam", "NAdam", ("nadam",)),
     Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine")),
     Topic("11_radam", "RAdam", ("radam",)),
-    Topic("12_synthesis", "Synthesis"),
+    Topic("12_synthesis", "Synthesis", ("amsgrad",)),
 )
 
 
