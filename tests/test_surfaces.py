@@ -69,3 +69,12 @@ def test_the_saddle_surface_has_two_minima_and_a_saddle_and_the_plateau_a_flat_p
     assert kinds == [("minimum", (-1.0, 0.0)), ("minimum", (1.0, 0.0)), ("saddle", (0.0, 0.0))]
     kinds = sorted((p.kind, tuple(p.theta)) for p in surfaces.plateau().critical_points)
     assert kinds == [("flat", (0.0, 0.0)), ("minimum", (2.0, 0.0))]
+
+
+def test_the_double_well_has_a_deeper_left_basin_a_ridge_and_a_worse_right_basin():
+    s = surfaces.double_well()  # k = 0.2, tilt = 0.2
+    (good, _), (ridge, _), (bad, _) = (p.theta for p in s.critical_points)
+    assert -1.1 < good < -1 < 0 < ridge < 0.1 < 0.9 < bad < 1
+    np.testing.assert_allclose(s.start, s.minimizer)
+    gap = s.loss([bad, 0.0]) - s.loss([good, 0.0])
+    np.testing.assert_allclose(gap, 2 * 0.2 * 0.2, rtol=0.02)  # about 2k·tilt

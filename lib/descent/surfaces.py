@@ -281,7 +281,36 @@ def funnel(a: float = 0.2, k: float = 1.0) -> Surface:
     )
 
 
-SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock, cliff, funnel)}
+def double_well(k: float = 0.2, tilt: float = 0.2, c: float = 1.0) -> Surface:
+    """Two basins side by side (lecture 11's noisy problem): L = k·((θ₁² − 1)² + tilt·θ₁ + ½c·θ₂²).
+
+    Along θ₁ a quartic double well: minima near θ₁ = ∓1 with a ridge near 0 between them, the
+    tilt making the left basin the deeper one (the minimizer, near −1.02) and the right one a
+    worse local minimum (higher by about 2k·tilt); across, a plain bowl of curvature k·c. At the
+    bottom of a basin the gradient is 0, so a rule whose first steps do not depend on the
+    gradient's size (Adam: η·sign(g₁) at t = 1) can be thrown over the ridge by noise alone.
+    """
+    roots = np.sort(np.roots([4.0, 0.0, -4.0, tilt]).real)  # ∂L/∂θ₁ = k·(4θ₁³ − 4θ₁ + tilt)
+    for _ in range(3):  # polish: Newton on 4x³ − 4x + tilt
+        roots = roots - (4 * roots**3 - 4 * roots + tilt) / (12 * roots**2 - 4)
+    good, ridge, bad = roots
+    return Surface(
+        name="double_well",
+        title="two basins: the deeper on the left, a worse one on the right",
+        loss_fn=lambda x, y: k * ((x * x - 1) ** 2 + tilt * x + 0.5 * c * y * y),
+        grad_fn=lambda x, y: (k * (4 * x * (x * x - 1) + tilt), k * c * y),
+        hessian_fn=lambda x, y: (k * (12 * x * x - 4) + 0 * y, 0 * x, k * c + 0 * y),
+        minimizer=np.array([good, 0.0]),
+        start=np.array([good, 0.0]),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.5, 1.5),
+        params=dict(k=k, tilt=tilt, c=c),
+        critical=(((good, 0.0), "minimum"), ((ridge, 0.0), "saddle"), ((bad, 0.0), "minimum")),
+    )
+
+
+SURFACES = {f.__name__: f for f in (quadratic, valley, plateau, saddle, rosenbrock, cliff, funnel,
+                                     double_well)}
 
 
 def get(name: str, **params) -> Surface:
