@@ -13,7 +13,8 @@ import pytest
 from descent_instructor.paths import solution_notebook
 from conftest import BUILT
 
-RULE_CHECKS = ("checks.check_rule(", "checks.check_properties(", "checks.check_against(")
+RULE_CHECKS = ("checks.check_rule(", "checks.check_properties(", "checks.check_against(",
+               "checks.check_schedule(", "checks.check_schedule_against(")  # schedules are rules too
 #: the parts every exercise has, by the words in its answer cells' ids
 PARTS = {"an experiment with rollout": "-experiment", "a diagnosis from a log": "-diagnosis",
          "a conversion to torch's conventions": "-torch", "what the explorer showed": "-finding"}

@@ -40,6 +40,8 @@ COMMON = {
                          "return new_theta, {k: np.array(v, copy=True) for k, v in state.items()}",
     "t_off_by_one": "new_theta, new_state = _right(theta, g, {**state, COUNTER: state[COUNTER] - 1}, **hyper)\n"
                     "return new_theta, {**new_state, COUNTER: new_state[COUNTER] + 1}",
+    # a schedule's (eta_t = schedule(t, **hyper)): counted from 0, as torch's LambdaLR calls it
+    "schedule_t_off_by_one": "return _right(t - 1, **hyper)",
 }
 #: exercise 01 has its own class (tests/test_grading.py); exercise 02's mistakes are named by the
 #: checks in tests/test_rules.py and graded as 01's are. Exercise 00 (three students) keeps this
@@ -48,20 +50,23 @@ COMMON = {
 CLASSES = [t for t in BUILT if t.slug == "00_gradient_descent" or t.slug >= "03"]
 
 
-def mistaken_rules(rule: str, mistake) -> str:
-    """The reference rules.py with ``rule`` replaced by ``mistake``'s wrong version."""
+def mistaken_rules(rule: str, mistake, schedule: bool = False) -> str:
+    """The reference rules.py with ``rule`` (or the schedule ``rule``) replaced by ``mistake``'s
+    wrong version."""
+    state = "" if schedule else f"{rule}.initial_state = _right.initial_state\n"
     if mistake.derived:
         kind = mistake.wrong.__qualname__.split(".")[1]          # common.<kind>.<locals>.make
         body = COMMON[kind]
         counter = inspect.getclosurevars(mistake.wrong).nonlocals.get("counter")
         if counter:
             body = body.replace("COUNTER", repr(counter))
-        return (f"{REFERENCE}\n\n_right = {rule}\n\n\ndef {rule}(theta, g, state, **hyper):\n"
-                f"{textwrap.indent(body, '    ')}\n\n\n{rule}.initial_state = _right.initial_state\n")
+        signature = "t, **hyper" if schedule else "theta, g, state, **hyper"
+        return (f"{REFERENCE}\n\n_right = {rule}\n\n\ndef {rule}({signature}):\n"
+                f"{textwrap.indent(body, '    ')}\n\n\n{state}")
     source = textwrap.dedent(inspect.getsource(mistake.wrong))
     source = re.sub(rf"\bdef {mistake.wrong.__name__}\(", f"def {rule}(", source)
-    return f"{REFERENCE}\n\n_right = {rule}\n\n\n{source}\nif not hasattr({rule}, 'initial_state'):\n" \
-           f"    {rule}.initial_state = _right.initial_state\n"
+    return f"{REFERENCE}\n\n_right = {rule}\n\n\n{source}\n" + (
+        "" if schedule else f"if not hasattr({rule}, 'initial_state'):\n    {state}")
 
 
 def students(slug: str) -> dict[str, tuple[str, str | None]]:
@@ -71,6 +76,10 @@ def students(slug: str) -> dict[str, tuple[str, str | None]]:
     for rule in spec.rules:
         for i, mistake in enumerate(rule.mistakes):
             out[f"{rule.name}-{i}"] = (mistaken_rules(rule.name, mistake), mistake.name)
+    for schedule in spec.schedules:
+        for i, mistake in enumerate(schedule.mistakes):
+            out[f"{schedule.name}-{i}"] = (mistaken_rules(schedule.name, mistake, schedule=True),
+                                           mistake.name)
     return out
 
 
