@@ -47,7 +47,7 @@ def test_the_valley_floor_shows_its_slope():
 def test_one_colour_per_method():
     assert plots.color("gd") == plots.COLORS["gd"] and plots.color("adam") == plots.COLORS["adam"]
     names = ["gd", "momentum", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
-             "adamax", "nadam", "radam", "local_gains", "reference"]
+             "adamax", "nadam", "radam", "amsgrad", "local_gains", "reference"]
     assert list(plots.COLORS.keys()) == names and len(set(plots.COLORS)) == len(names)
     assert plots.color("GD (α = 0)") == plots.color("reference gd") == plots.COLORS["gd"]
     assert plots.color("your momentum") == plots.COLORS["momentum"]
@@ -186,3 +186,25 @@ def test_measured_vs_theory_pairs_dots_with_lines_and_draws_extra_lines_as_refer
                              colors=shade, xlog=False)
     assert [ln.get_color() for ln in ax2.lines] == [shade[0], shade[1], shade[0]] and ax2.get_xscale() == "linear"
     plt.close("all")
+
+
+def test_bands_draw_the_median_and_the_range_of_the_seeds_in_the_method_colour():
+    fig, ax = plt.subplots()
+    steps = np.arange(5)
+    runs = {"Adam": np.array([[1.0, 2.0, 3.0]] * 5), "GD": np.ones((5, 3))}
+    plots.bands(ax, steps, runs)
+    line = ax.get_lines()[0]
+    assert line.get_color() == plots.color("adam") and np.allclose(line.get_ydata(), 2.0)
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(1.0) and band.max() == pytest.approx(3.0)
+    assert ax.get_yscale() == "log"
+    plt.close(fig)
+
+
+def test_race_map_colours_by_decades_behind_the_best_and_writes_the_places():
+    fig, ax = plt.subplots()
+    scores = np.array([[1e-3, 1.0], [1e-6, np.inf], [1e-5, 0.5]])
+    image = plots.race_map(ax, ["a", "b", "c"], ["one", "two"], scores)
+    np.testing.assert_allclose(image.get_array(), [[3, np.log10(2)], [0, 12], [1, 0]], atol=1e-12)
+    assert [t.get_text() for t in ax.texts] == ["3", "2", "1", "3", "2", "1"]
+    plt.close(fig)

@@ -55,6 +55,7 @@ COLORS = Palette({
     "adamax": "#00585e",        # deep teal (Adam's family in cyan shades; olive went to local gains)
     "nadam": "#98df8a",         # light green
     "radam": "#000080",         # navy (lavender read as Adagrad's purple)
+    "amsgrad": "#7f7f7f",       # grey (free since AdaMax took deep teal)
     "local_gains": "#bcbd22",   # olive (light orange read as Nesterov's orange, violet as Adagrad's purple)
     "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
 })
@@ -486,3 +487,42 @@ def bars(ax, groups: dict, categories, colors=None, title=None, ylabel=None, ylo
                label=label)
     ax.set_xticks(x, list(categories))
     return finish(ax, title=title, ylabel=ylabel, ylog=ylog, legend=legend)
+
+
+def bands(ax, steps, runs: dict, colors=None, title=None, xlabel="step t", ylabel="loss",
+          ylog=True, legend: str | None = "below"):
+    """Runs over several seeds (label -> values of shape (len(steps), seeds)): the median as a
+    line and the band from the lowest to the highest seed, in the method's colour. Returns ax."""
+    labels = list(runs)
+    colors = list(colors) if colors is not None else colors_for(labels)
+    for (label, values), col in zip(runs.items(), colors):
+        values = np.asarray(values, dtype=float).reshape(len(steps), -1)
+        ax.fill_between(steps, values.min(axis=1), values.max(axis=1), color=col, alpha=0.2, lw=0)
+        ax.plot(steps, np.median(values, axis=1), color=col, lw=1.5, label=label)
+    return finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, ylog=ylog, legend=legend)
+
+
+def race_map(ax, labels, tracks, scores, title=None):
+    """The race as a heat map: one row per entry, one column per track, each cell coloured by
+    log10(score / the track's best score) (0: the winner; lighter: further behind) and labelled
+    with the entry's place on that track. ``scores``: shape (entries, tracks), ∞ for a diverged
+    run. Returns the image."""
+    scores = np.asarray(scores, dtype=float)
+    with np.errstate(all="ignore"):
+        best = np.min(np.where(np.isfinite(scores), scores, np.inf), axis=0)
+        gap = np.log10(np.maximum(scores, 1e-300) / np.maximum(best, 1e-300))
+    shown = np.clip(np.where(np.isfinite(gap), gap, 12.0), 0.0, 12.0)
+    image = ax.imshow(shown, cmap="viridis_r", vmin=0.0, vmax=12.0, aspect="auto")
+    places = np.argsort(np.argsort(np.where(np.isfinite(scores), scores, np.inf), axis=0, kind="stable"),
+                        axis=0, kind="stable") + 1
+    for (i, j), place in np.ndenumerate(places):
+        ax.text(j, i, str(place), ha="center", va="center", fontsize=FONT["note"],
+                color="white" if shown[i, j] > 6 else "black")
+    ax.set_xticks(range(len(tracks)), list(tracks), fontsize=FONT["tick"])
+    ax.set_yticks(range(len(labels)), list(labels), fontsize=FONT["tick"])
+    ax.tick_params(length=0)
+    cbar = ax.figure.colorbar(image, ax=ax, fraction=0.04)
+    cbar.set_label("decades behind the best", fontsize=FONT["label"])
+    if title:
+        ax.set_title(title, fontsize=FONT["title"])
+    return image
