@@ -78,3 +78,20 @@ def test_the_race_figure_has_a_panel_per_track_naming_its_winner_and_the_rates_t
     plots.effective_rates(ax, rates, ideal_rates(valley, valley.minimizer), coordinate=2)
     assert [line.get_label() for line in ax.lines] == ["GD", "ideal 1/λ₂"]
     assert ax.lines[1].get_ydata()[0] == pytest.approx(1e-3) and ax.get_yscale() == "log"
+
+
+def test_a_scheduled_entry_tunes_the_peak_of_its_schedule():
+    """η_t = η·schedule(t, steps): GD on L = ½θ² with a schedule halving η after the first step
+    multiplies θ by (1 − η)(1 − η/2)² in three steps; the tuned η is the schedule's peak."""
+    track = race.Track("bowl", surfaces.quadratic(1.0, 1.0), 3)
+    seen = set()
+
+    def halve(t, steps):
+        seen.add(steps)
+        return 1.0 if t == 1 else 0.5
+
+    tuned = race.tune(race.Entry("GD halved", reference_rule("gd"), values=np.array([0.5, 0.8]),
+                                 schedule=halve), track)
+    assert tuned.value == 0.8 and seen == {3}
+    np.testing.assert_allclose(tuned.best.theta[-1], track.problem.start * 0.2 * 0.6**2, rtol=1e-14)
+    np.testing.assert_allclose(tuned.best.theta[1], track.problem.start * 0.2, rtol=1e-14)

@@ -70,6 +70,9 @@ class Entry:
     sweep: str | None = "eta"
     values: np.ndarray = field(default_factory=lambda: ETAS)
     method: str | None = None
+    #: a learning-rate schedule: η_t = η·schedule(t, steps), the tuned η its peak, ``steps`` the
+    #: track's length (a cosine decay to 0 at the last step: lecture 10)
+    schedule: object = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ def tune(entry: Entry, track: Track, seed: int = 0) -> Tuned:
     hyper = dict(entry.hyper)
     if entry.sweep:
         hyper[entry.sweep] = values[:, None]
+    if entry.schedule is not None:  # every run's η (tuned or fixed) times the schedule's factor
+        peak, shape = hyper["eta"], entry.schedule
+        hyper["eta"] = lambda t: np.asarray(peak) * shape(t, track.steps)
     with np.errstate(all="ignore"):
         traj = rollout(entry.rule, track.problem, start, steps=track.steps, noise=track.noise,
                        seed=seed, batch_size=track.batch_size, every=track.every, **hyper)
