@@ -68,3 +68,17 @@ def test_parts_read_off_rules_assemble_adam():
 def test_the_table_prints_every_rule_in_short_lines():
     text = parts.table()
     assert all(name in text for name in parts.TABLE) and all(len(l) <= 90 for l in text.splitlines())
+
+
+def test_a_scheduled_rule_is_the_rule_under_rollouts_schedule():
+    from descent.rollout import rollout
+    from descent import surfaces
+    adamw, cosine = reference_rule("adamw"), reference_rule("warmup_cosine")
+    hyper = dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01)
+    wrapped = parts.scheduled(adamw, cosine, warmup=5, total=30)
+    etas = np.array([0.01, 0.1])
+    a = rollout(wrapped, surfaces.valley(), steps=40, eta=etas, **hyper)
+    for i, eta in enumerate(etas):
+        b = rollout(adamw, surfaces.valley(), steps=40, eta=lambda t, e=eta: cosine(t, eta=e, warmup=5, total=30), **hyper)
+        np.testing.assert_allclose(a.theta[:, i], b.theta, rtol=1e-15)
+    np.testing.assert_array_equal(a.theta[-1], a.theta[29])   # η_t = 0 from step 30 on

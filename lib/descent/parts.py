@@ -239,6 +239,24 @@ def table() -> str:
     return "\n".join(lines)
 
 
+def scheduled(rule, schedule, **schedule_hyper):
+    """``rule`` whose η follows ``schedule``: at step t it runs with η_t = schedule(t, eta=η,
+    **schedule_hyper), η (its ``eta``) being the schedule's peak, which a race can then tune
+    (``scheduled(adamw, warmup_cosine, warmup=45, total=450)``). Keeps its own step counter."""
+    initial = dict(getattr(rule, "initial_state", {}))
+    if "step" in initial:
+        raise ValueError("the rule already keeps a state called 'step'")
+
+    @with_state(**initial, step=0)
+    def wrapped(theta, g, state, *, eta, **hyper):
+        t = state["step"] + 1
+        own = {k: v for k, v in state.items() if k != "step"}
+        new_theta, new = rule(theta, g, own, eta=schedule(t, eta=eta, **schedule_hyper), **hyper)
+        return new_theta, {**new, "step": t}
+
+    return wrapped
+
+
 def run_parts(rule, theta, grads, **hyper) -> np.ndarray:
     """θ_0..θ_T of ``rule`` on the given gradients (a helper for comparing two rules)."""
     theta = np.asarray(theta, dtype=float)
