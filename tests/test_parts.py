@@ -82,3 +82,23 @@ def test_a_scheduled_rule_is_the_rule_under_rollouts_schedule():
         b = rollout(adamw, surfaces.valley(), steps=40, eta=lambda t, e=eta: cosine(t, eta=e, warmup=5, total=30), **hyper)
         np.testing.assert_allclose(a.theta[:, i], b.theta, rtol=1e-15)
     np.testing.assert_array_equal(a.theta[-1], a.theta[29])   # η_t = 0 from step 30 on
+
+
+def test_optax_max_of_s_hat_is_the_spec_known_mistake_and_yours_only_if_right(monkeypatch):
+    import importlib.util
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("spec12", ROOT / "solutions" / "topics" / "12_synthesis.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    optax = parts.compose(parts.ema("beta1", corrected=True), parts.max_sq("beta2", "eps", of_corrected=True))
+    hyper = {"eta": 0.1, "beta1": 0.9, "beta2": 0.9, "eps": 1e-8}
+    grads = np.random.default_rng(5).normal(size=(10, 3)) * np.linspace(2, 0.1, 10)[:, None]
+    a, _ = _run(optax, np.ones(3), grads, hyper)
+    b, _ = _run(module._max_of_s_hat, np.ones(3), grads, hyper)
+    np.testing.assert_allclose(a, b, rtol=1e-15)
+    from descent import rules
+    monkeypatch.setattr(rules, "amsgrad", module._max_of_s_hat, raising=False)
+    rule, who = parts.yours_if_right("amsgrad")
+    assert who == "the reference (yours differs)" and rule is not module._max_of_s_hat
+    monkeypatch.setattr(rules, "amsgrad", reference_rule("amsgrad"), raising=False)
+    assert parts.yours_if_right("amsgrad")[1] == "your"
