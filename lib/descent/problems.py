@@ -184,7 +184,7 @@ class SoftmaxRegression:
     start: np.ndarray
     name: str = "softmax regression"
     floor: float = 0.0
-    chunk: int = 64        # thetas per block when the loss or gradient of a long batch is taken
+    chunk: int = 128       # thetas per block when the loss or gradient of a long batch is taken
 
     def _weights(self, theta):
         theta = np.asarray(theta, dtype=float)
@@ -203,21 +203,20 @@ class SoftmaxRegression:
         return out.reshape(theta.shape[:-1] + tail)
 
     def _logits(self, theta, X):
-        """(b, n, k) logits of b thetas on X, as one matrix product."""
+        """(n, b, k) logits of b thetas on X, as one matrix product (no copy of the n·b·k array)."""
         W = self._weights(theta)                                             # (b, f, k)
         b, f, k = W.shape
-        return (X @ W.transpose(1, 0, 2).reshape(f, b * k)).reshape(len(X), b, k).transpose(1, 0, 2)
+        return (X @ W.transpose(1, 0, 2).reshape(f, b * k)).reshape(len(X), b, k)
 
     def _loss(self, theta, X, y):
-        logp = self._log_softmax(self._logits(theta, X))
-        return -np.take_along_axis(logp, np.broadcast_to(y[None, :, None], logp.shape[:-1] + (1,)),
-                                   axis=-1)[..., 0].mean(axis=-1)
+        logp = self._log_softmax(self._logits(theta, X))                     # (n, b, k)
+        return -logp[np.arange(len(y)), :, y].mean(axis=0)
 
     def _grad(self, theta, X, y):
-        p = np.exp(self._log_softmax(self._logits(theta, X)))                # (b, n, k)
-        p[:, np.arange(len(y)), y] -= 1.0
-        b, n, k = p.shape
-        return (X.T @ p.transpose(1, 0, 2).reshape(n, b * k)).reshape(-1, b, k).transpose(1, 0, 2).reshape(b, -1) / n
+        p = np.exp(self._log_softmax(self._logits(theta, X)))                # (n, b, k)
+        p[np.arange(len(y)), :, y] -= 1.0
+        n, b, k = p.shape
+        return (X.T @ p.reshape(n, b * k)).reshape(-1, b, k).transpose(1, 0, 2).reshape(b, -1) / n
 
     def loss(self, theta):
         return self._blocks(theta, lambda th: self._loss(th, self.X, self.y), ())
@@ -236,7 +235,7 @@ class SoftmaxRegression:
     def accuracy(self, theta, test: bool = True):
         """The fraction of examples whose most probable class is the label, per θ of the batch."""
         X, y = (self.X_test, self.y_test) if test else (self.X, self.y)
-        return self._blocks(theta, lambda th: (self._logits(th, X).argmax(axis=-1) == y).mean(axis=-1), ())
+        return self._blocks(theta, lambda th: (self._logits(th, X).argmax(axis=-1) == y[:, None]).mean(axis=0), ())
 
     def steps_per_epoch(self, size: int) -> int:
         """n / size rounded up: the mini-batch steps of ``size`` examples in one epoch (n examples)."""
