@@ -71,6 +71,8 @@ def test_solution_notebook_runs_and_validates(topic, instructor_lib, monkeypatch
     for rule in topic.rules:
         assert f"✓ {rule} matches the reference values" in printed
         assert f"✓ {rule} has the expected properties" in printed
+    for schedule in topic.schedules:  # a schedule has values, no properties
+        assert f"✓ {schedule} matches the reference values" in printed
 
 
 def _only_comments(source: str) -> bool:
@@ -99,7 +101,7 @@ def test_untouched_exercise_fails_validation_with_the_helpful_message(topic, mon
             if out.get("output_type") == "error" and out["ename"] == "RuleCheckFailed":
                 shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(out["traceback"]))
                 assert shown == f"RuleCheckFailed: {out['evalue']}", shown
-    for rule in topic.rules:
+    for rule in topic.names:
         message = next(e for e in errors.values() if f"`{rule}` is not implemented yet" in e)
         assert "not implemented yet" in message and topic.lecture in message
         assert topic.exercise in message and "lib/descent/rules.py" in message
