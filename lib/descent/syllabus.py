@@ -38,7 +38,7 @@ TOPICS = (
     Topic("04_adagrad", "Adagrad", ("adagrad",), built=True),
     Topic("05_rmsprop", "RMSProp", ("rmsprop",), built=True),
     Topic("06_adadelta", "Adadelta", ("adadelta",), built=True),
-    Topic("07_adam", "Adam", ("adam", "adamw")),
+    Topic("07_adam", "Adam", ("adam", "adamw"), built=True),
     Topic("08_adamax", "AdaMax", ("adamax",)),
     Topic("09_nadam", "NAdam", ("nadam",)),
     Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine")),
