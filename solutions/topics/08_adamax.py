@@ -14,16 +14,12 @@ from descent.contract import with_state
 from descent_instructor.spec import Mistake, Rule, Torch, common
 
 
-def _step(theta, m, u, t, eta, beta1):
-    return theta - eta / (1 - beta1 ** t) * m / u
-
-
 @with_state(m=0.0, u=0.0, t=0)
 def _max_without_beta2(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(state["u"], np.abs(g) + eps)
-    return _step(theta, m, u, t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / u, {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -31,7 +27,7 @@ def _max_without_abs(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], g + eps)
-    return _step(theta, m, u, t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / u, {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -39,7 +35,7 @@ def _beta2_on_the_gradient(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(state["u"], beta2 * np.abs(g) + eps)
-    return _step(theta, m, u, t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / u, {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -47,7 +43,7 @@ def _u_bias_corrected(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
-    return _step(theta, m, u / (1 - beta2 ** t), t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / (u / (1 - beta2 ** t)), {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -56,7 +52,7 @@ def _eps_outside_the_max(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g))
-    return _step(theta, m, u + eps, t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / (u + eps), {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -65,7 +61,7 @@ def _no_eps(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g))
-    return _step(theta, m, u, t, eta, beta1), {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta1 ** t)) / u, {"m": m, "u": u, "t": t}
 
 
 @with_state(m=0.0, u=0.0, t=0)
@@ -81,7 +77,7 @@ def _betas_swapped(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta2 * state["m"] + (1 - beta2) * g
     u = np.maximum(beta1 * state["u"], np.abs(g) + eps)
-    return theta - eta / (1 - beta2 ** t) * m / u, {"m": m, "u": u, "t": t}
+    return theta - eta * (m / (1 - beta2 ** t)) / u, {"m": m, "u": u, "t": t}
 
 
 RULES = (
