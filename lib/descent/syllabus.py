@@ -41,7 +41,8 @@ TOPICS = (
     Topic("07_adam", "Adam", ("adam", "adamw"), built=True),
     Topic("08_adamax", "AdaMax", ("adamax",)),
     Topic("09_nadam", "NAdam", ("nadam",)),
-    Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine")),
+    Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine"),
+          built=True),
     Topic("11_radam", "RAdam", ("radam",)),
     Topic("12_synthesis", "Synthesis", ("amsgrad",)),
 )
