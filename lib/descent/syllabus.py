@@ -44,7 +44,7 @@ TOPICS = (
     Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine"),
           built=True),
     Topic("11_radam", "RAdam", ("radam",)),
-    Topic("12_synthesis", "Synthesis", ("amsgrad",)),
+    Topic("12_synthesis", "Synthesis", ("amsgrad",), built=True),
 )
 
 
