@@ -37,7 +37,8 @@ COMMON = {
                  "return 2 * np.asarray(theta) - new_theta, new_state",
     "eta_left_out": 'return _right(theta, g, state, **{**hyper, "eta": 1.0})',
     "state_not_updated": "new_theta, _ = _right(theta, g, state, **hyper)\n"
-                         "return new_theta, {k: np.array(v, copy=True) for k, v in state.items()}",
+                         "return new_theta, {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)\n"
+                         "                   for k, v in state.items()}",  # a step counter stays an int
     "t_off_by_one": "new_theta, new_state = _right(theta, g, {**state, COUNTER: state[COUNTER] - 1}, **hyper)\n"
                     "return new_theta, {**new_state, COUNTER: new_state[COUNTER] + 1}",
     # a schedule's (eta_t = schedule(t, **hyper)): counted from 0, as torch's LambdaLR calls it
