@@ -39,7 +39,7 @@ TOPICS = (
     Topic("05_rmsprop", "RMSProp", ("rmsprop",), built=True),
     Topic("06_adadelta", "Adadelta", ("adadelta",), built=True),
     Topic("07_adam", "Adam", ("adam", "adamw"), built=True),
-    Topic("08_adamax", "AdaMax", ("adamax",)),
+    Topic("08_adamax", "AdaMax", ("adamax",), built=True),
     Topic("09_nadam", "NAdam", ("nadam",), built=True),
     Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine"),
           built=True),
