@@ -102,3 +102,13 @@ def test_optax_max_of_s_hat_is_the_spec_known_mistake_and_yours_only_if_right(mo
     assert who == "the reference (yours differs)" and rule is not module._max_of_s_hat
     monkeypatch.setattr(rules, "amsgrad", reference_rule("amsgrad"), raising=False)
     assert parts.yours_if_right("amsgrad")[1] == "your"
+
+
+def test_amsgrad_from_your_first_moment_and_the_max_part():
+    amsgrad = parts.compose(parts.corrected_ema_of(reference_rule("momentum_ema")), parts.max_sq())
+    hyper = {"eta": 0.05, "beta1": 0.8, "beta2": 0.9, "eps": 1e-3}
+    grads = np.random.default_rng(7).normal(size=(9, 4)) * np.linspace(3, 0.1, 9)[:, None]
+    a, state = _run(amsgrad, np.ones(4), grads, hyper)
+    b, want = _run(reference_rule("amsgrad"), np.ones(4), grads, hyper)
+    np.testing.assert_allclose(a, b, rtol=1e-15)
+    assert set(state) == set(want) and np.allclose(state["s_max"], want["s_max"])

@@ -177,6 +177,13 @@ def from_rule(rule, key: str, hyper: dict, value: Callable | None = None) -> Par
     return Part(key, f"from {getattr(rule, '__name__', 'a rule')}", initial, names, fn)
 
 
+def corrected_ema_of(rule, beta: str = "beta1") -> Part:
+    """m̂_t = m_t/(1 − βᵗ) read off ``rule``, a first moment in the form of lecture 01's
+    momentum_ema (state m; hyperparameters eta, beta): your momentum_ema as Adam's first part."""
+    return from_rule(rule, "m", {"eta": 1.0, "beta": beta},
+                     value=lambda new, t, h: new["m"] / (1 - h[beta] ** t))
+
+
 # -- the rule ----------------------------------------------------------------------------------------
 def compose(first: Part, scale: Part, *, eta: bool = True, decay: str | None = None):
     """The rule θ_t = θ_{t−1} − η_t·(m_t/σ_t + λ·θ_{t−1}) with m_t from ``first`` and σ_t from
