@@ -137,5 +137,16 @@ def test_t_off_by_one_is_named_whether_it_returns_inf_or_raises(short_headlines)
         u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
         return theta - eta / (1 - beta1 ** t) * m / u, {"m": m, "u": u, "t": t + 1}
     student.initial_state = ref.initial_state
-    with pytest.raises(checks.RuleCheckFailed, match="t off by one"):
+    with pytest.raises(checks.RuleCheckFailed, match="t off by one"):  # ZeroDivisionError at t = 1
         checks.check_rule(student, "adamax")
+
+    def student_inf(theta, g, state, *, eta, beta1, beta2, eps):  # the same, with m̂ an array: ±inf
+        t = state["t"]
+        m = beta1 * state["m"] + (1 - beta1) * g
+        u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
+        with np.errstate(divide="ignore"):
+            m_hat = m / (1 - beta1 ** t)
+        return theta - eta * m_hat / u, {"m": m, "u": u, "t": t + 1}
+    student_inf.initial_state = ref.initial_state
+    with pytest.raises(checks.RuleCheckFailed, match="well-known mistake — t off by one"):
+        checks.check_rule(student_inf, "adamax")
