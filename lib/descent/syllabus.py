@@ -43,7 +43,7 @@ TOPICS = (
     Topic("09_nadam", "NAdam", ("nadam",), built=True),
     Topic("10_lr_schedules", "Learning-rate schedules and warm-up", schedules=("step_decay", "inv_sqrt", "warmup_linear", "transformer", "warmup_cosine"),
           built=True),
-    Topic("11_radam", "RAdam", ("radam",)),
+    Topic("11_radam", "RAdam", ("radam",), built=True),
     Topic("12_synthesis", "Synthesis", ("amsgrad",), built=True),
 )
 

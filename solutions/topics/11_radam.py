@@ -158,7 +158,7 @@ RULES = (
                                            "formula": "η·r₃₀₀/(|g| + ε/√(1−β₂³⁰⁰))"})),
         mistakes=(
             common.gradient_sign("The rule is {equation}."),
-            Mistake("the paper's threshold ρ_t > 4",
+            Mistake("threshold 4 of the paper instead of 5",
                     "your rule rectified at a step where 4 < ρ_t ≤ 5 (with β₂ = 0.999, at t = 5: "
                     "ρ_5 = 4.996). That is the paper's Algorithm 2; this rule, like torch, takes "
                     "the adaptive step only once ρ_t > 5, and momentum SGD before. {equation}.",
@@ -184,7 +184,7 @@ RULES = (
                     "your θ stays put while ρ_t ≤ 5: that is the official code's default "
                     "convention, not this rule's (nor torch's), which takes a momentum SGD step "
                     "η·m̂_t before the threshold. {equation}.", _no_update_before_threshold),
-            Mistake("fallback without m's bias correction",
+            Mistake("fallback without the bias correction of m",
                     "before the threshold your step is η·m_t: use the bias-corrected m̂_t = "
                     "m_t/(1 − β₁ᵗ), as in the adaptive branch (at t = 1 the step is then η·g_1). "
                     "{equation}.", _fallback_uncorrected),
