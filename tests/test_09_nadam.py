@@ -112,3 +112,17 @@ def test_units_loss_times_c_changes_nothing():
     c = 1e3
     scaled = rollout(rule, q, steps=60, grad=lambda th: c * q.grad(th), eps=1e-8 * c, **hyper)
     np.testing.assert_allclose(scaled.theta, base.theta, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("mistake", ["bias correction of s missing", "ε inside the root", "t off by one"])
+def test_the_cases_tell_each_convention_apart_by_more_than_1e_6(mistake):
+    """The spec's cases are early steps with ε comparable to √ŝ: bias correction, ε's place and the
+    step counter each move θ by more than 1e-6 relative in some case (t = 0 divides by zero: NaN)."""
+    worst = 0.0
+    for case in reference_cases("nadam"):
+        if mistake in case.mistakes:
+            wrong = np.asarray(case.mistakes[mistake][1]["theta"], dtype=float)
+            with np.errstate(all="ignore"):
+                rel = np.abs(wrong - case.theta) / np.maximum(np.abs(case.theta), 1e-300)
+            worst = max(worst, np.inf if np.isnan(rel).any() else float(rel.max()))
+    assert worst > 1e-6
