@@ -1,7 +1,8 @@
 """Topic 12 · Synthesis: `amsgrad`, confirmed independently (first steps by hand, the running
 maximum recomputed from the unrolled averages on every case, a constant gradient in closed form,
 a shrinking gradient where the maximum keeps the first scale, torch's step counter, optax's max of
-ŝ against torch's max of s), and the rule assembled from descent.parts.
+ŝ against torch's max of s). The rule assembled from its parts (descent.parts) is checked
+against it in tests/test_parts.py.
 
 The generic checks (reference values, properties, stubs, known mistakes, torch) run for every
 rule from its spec in tests/test_rules.py. This topic's other places: lectures/12_synthesis.ipynb,

@@ -112,3 +112,16 @@ def test_amsgrad_from_your_first_moment_and_the_max_part():
     b, want = _run(reference_rule("amsgrad"), np.ones(4), grads, hyper)
     np.testing.assert_allclose(a, b, rtol=1e-15)
     assert set(state) == set(want) and np.allclose(state["s_max"], want["s_max"])
+
+
+def test_the_papers_amsgrad_has_no_correction():
+    """Reddi et al.'s Algorithm 2 (constant α and β₁, ε added): θ −= α·m_t/(√max s + ε)."""
+    paper = parts.compose(parts.ema("beta1"), parts.max_sq(corrected=False))
+    hyper = {"eta": 0.1, "beta1": 0.9, "beta2": 0.9, "eps": 1e-8}
+    grads = np.array([[1.0], [0.1], [0.1]])
+    theta, m, s, s_max = [0.0], 0.0, 0.0, 0.0
+    for g in grads[:, 0]:
+        m, s = 0.9 * m + 0.1 * g, 0.9 * s + 0.1 * g * g
+        s_max = max(s_max, s)
+        theta.append(theta[-1] - 0.1 * m / (np.sqrt(s_max) + 1e-8))
+    np.testing.assert_allclose(_run(paper, np.zeros(1), grads, hyper)[0][:, 0], theta, rtol=1e-15)

@@ -97,13 +97,18 @@ def ema_sq(beta2: str = "beta2", eps: str = "eps", corrected: bool = False) -> P
                 (beta2, eps), fn)
 
 
-def max_sq(beta2: str = "beta2", eps: str = "eps", of_corrected: bool = False) -> Part:
+def max_sq(beta2: str = "beta2", eps: str = "eps", of_corrected: bool = False,
+           corrected: bool = True) -> Part:
     """σ_t = √(s_max,t/(1 − β₂ᵗ)) + ε, s_max,t = max(s_max,t−1, s_t): the running maximum of the raw
     second moment, corrected afterwards (AMSGrad as torch writes it). ``of_corrected``: optax's
-    form instead, σ_t = √(max_k ŝ_k) + ε, the maximum of the corrected ŝ_t (kept in s_max)."""
+    form instead, σ_t = √(max_k ŝ_k) + ε, the maximum of the corrected ŝ_t (kept in s_max);
+    ``corrected=False``: no correction at all, √s_max,t + ε (the paper's Algorithm 2, with ε)."""
     def fn(g, state, t, h):
         b = h[beta2]
         s = b * state["s"] + (1 - b) * g * g
+        if not corrected:
+            s_max = np.maximum(state["s_max"], s)
+            return np.sqrt(s_max) + h[eps], {"s": s, "s_max": s_max}
         if of_corrected:
             s_max = np.maximum(state["s_max"], s / (1 - b ** t))
             return np.sqrt(s_max) + h[eps], {"s": s, "s_max": s_max}

@@ -8,8 +8,8 @@ torch 2.13 (float64) on every case (tests/data/torch/amsgrad.json). Divergences,
 known mistake below: with β₂ = 0.999 the two differ from the second step on); the paper's
 Algorithm 2 has no bias correction at all and ε nowhere. Values confirmed independently in
 tests/test_12_synthesis.py (first steps by hand, a constant gradient in closed form, a gradient
-that shrinks where the maximum keeps the first step's scale, and the rule assembled from
-descent.parts)."""
+that shrinks where the maximum keeps the first step's scale) and in tests/test_parts.py (the
+rule assembled from descent.parts: Adam's m̂ and the running maximum)."""
 import numpy as np
 
 from descent.contract import with_state
