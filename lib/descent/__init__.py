@@ -8,6 +8,7 @@ Modules (import the ones you need):
 * ``descent.problems``   - the problem protocol (start, loss, grad) and problems of any size;
 * ``descent.data``       - the course's real data set (8×8 handwritten digits, with its provenance);
 * ``descent.rollout``    - run any rule for many steps over a whole batch of runs at once;
+* ``descent.compose``    - Adam from two rules' states, and your rule or the reference's (lecture 07);
 * ``descent.reference``  - the course's reference rules (read from ``solutions/`` in a clone);
 * ``descent.checks``     - step-by-step checks of a rule against full-precision reference values;
 * ``descent.plots``      - contour plots and trajectories;
