@@ -123,3 +123,32 @@ def test_a_division_by_zero_at_the_first_step_is_named_t_off_by_one():
 
     with pytest.raises(checks.RuleCheckFailed, match="well-known mistake — t off by one"):
         checks.check_schedule(floats, "transformer")
+
+
+def test_a_schedule_written_with_python_if_or_math_is_told_to_use_numpy():
+    """Correct for one number, but the reference's third case gives the hyperparameters per run
+    (arrays): Python's `if` and `math` raise there, and the message names numpy's functions."""
+    import math
+
+    def with_if(t, *, eta, warmup, total):
+        if t <= warmup:
+            return eta * t / warmup
+        return eta * 0.5 * (1 + math.cos(math.pi * min(1.0, (t - warmup) / (total - warmup))))
+
+    with pytest.raises(checks.RuleCheckFailed, match="(?s)given per run, as arrays.*np.where.*case 3"):
+        checks.check_schedule(with_if, "warmup_cosine")
+
+
+def test_a_mistake_is_named_only_when_it_gives_every_value_of_the_case():
+    """w^(+3/2) makes the min always t^(−1/2): it agrees with the max (a known mistake) before the
+    peak only, and is not named as it; an integer η_t is said to be one."""
+    def plus(t, *, d_model, warmup):
+        return d_model ** -0.5 * np.minimum(t ** -0.5, t * warmup ** 1.5)
+
+    with pytest.raises(checks.RuleCheckFailed) as err:
+        checks.check_schedule(plus, "transformer")
+    assert "at t = 1" in str(err.value) and "well-known mistake" not in str(err.value)
+
+    with pytest.raises(checks.RuleCheckFailed, match="returned an integer at t = 1"):
+        checks.check_schedule(lambda t, *, eta, gamma, every: int(eta * gamma ** ((t - 1) // every)),
+                              "step_decay")

@@ -20,9 +20,31 @@ def _counted_from_zero(err: Exception, t: int, case: ScheduleCase) -> str:
                else "The course's first step is t = 1."))
 
 
-def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
+def _per_run_hint(err: Exception, hyper: dict) -> str:
+    """Python's if, min, max or math function applied to a hyperparameter given per run (an
+    array): say so, and name numpy's functions that broadcast."""
+    per_run = [k for k, v in hyper.items() if np.ndim(v) > 0]
+    text = str(err)
+    if not per_run or not (
+            (isinstance(err, ValueError) and "truth value of an array" in text)
+            or (isinstance(err, TypeError) and ("arrays can be converted" in text
+                                                 or "array can be converted" in text))):
+        return ""
+    given = "is given per run, as an array" if len(per_run) == 1 else "are given per run, as arrays"
+    return (f"Here {', '.join(per_run)} {given}: "
+            "Python's if, min, max and the math module take one number. Use numpy's np.where, "
+            "np.minimum, np.maximum, np.cos, np.sqrt, which work value by value.")
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, (int, np.integer)) or (
+        isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer))
+
+
+def _run_schedule(schedule, name: str, case: ScheduleCase):
+    """The schedule's η_t at each t of the case, and whether each was returned as an integer."""
     where, in_case = f"`{name}`", f"in case “{case.name}”"
-    out = []
+    out, integer = [], []
     for t in case.t:
         t = int(t)
         hyper = _copy_arrays(case.hyper)
@@ -33,7 +55,7 @@ def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
         except Exception as err:
             raise _failure(f"{where} raised {type(err).__name__} at t = {t}:",
                            f"{err}{_user_frame(err)}",
-                           _counted_from_zero(err, t, case),
+                           _counted_from_zero(err, t, case) or _per_run_hint(err, case.hyper),
                            f"{in_case}, inputs: t = {t}, {_fmt_hyper(hyper)}") from None
         changed = [k for k in hyper if not _same(hyper[k], case.hyper[k])]
         if changed:
@@ -51,7 +73,8 @@ def _run_schedule(schedule, name: str, case: ScheduleCase) -> np.ndarray:
                 f"It should have shape {case.eta.shape[1:]}, {in_case}: return one number, or one "
                 "per run where a hyperparameter gives one per run.")
         out.append(value)
-    return np.array(out)
+        integer.append(_is_integer(eta))
+    return np.array(out), integer
 
 
 def check_schedule(schedule, name: str, cases=None) -> None:
@@ -60,7 +83,7 @@ def check_schedule(schedule, name: str, cases=None) -> None:
     __tracebackhide__ = True
     cases = load(name)["cases"] if cases is None else cases
     for case in cases:
-        got = _run_schedule(schedule, name, case)
+        got, integer = _run_schedule(schedule, name, case)
         wrong = [i for i in range(len(case.t)) if not _close(got[i], case.eta[i])]
         if not wrong:
             continue
@@ -73,15 +96,16 @@ def check_schedule(schedule, name: str, cases=None) -> None:
         if not np.isfinite(got[i]).all():
             lines.append("  Your schedule returned NaN or inf: look for a division by zero (the "
                          "first step is t = 1, never 0).")
+        if integer[i]:
+            lines.append(f"  Your schedule returned an integer at t = {t}: η_t is a real number; "
+                         "do not convert it with int() or round it.")
         if i > 0:
             lines.append(f"  (Every t before {t} matched.)")
-        best, best_len = None, i
-        for mistake, (explanation, eta) in case.mistakes.items():
-            n = 0
-            while n < len(case.t) and _close(got[: n + 1], eta[: n + 1]):
-                n += 1
-            if n > best_len:
-                best, best_len = (mistake, explanation), n
+        # each η_t stands alone (no state carries a mistake on), so a known mistake is named only
+        # when it gives every value of the case: a different error that agrees with one for the
+        # first few t (w^(+3/2) and the max agree before the peak) is not misnamed
+        best = next(((mistake, explanation) for mistake, (explanation, eta) in case.mistakes.items()
+                     if _close(got, eta)), None)
         if best:
             lines.append(f"  This matches a well-known mistake — {best[0]}: {best[1]}")
         raise RuleCheckFailed("\n".join(lines))
