@@ -86,6 +86,18 @@ def _max_of_m(theta, g, state, *, eta, beta1, beta2, eps):
 
 
 @with_state(m=0.0, s=0.0, s_max=0.0, t=0)
+def _max_of_g2(theta, g, state, *, eta, beta1, beta2, eps):
+    # AdaMax's habit (lecture 08): the running maximum of the single g_t², not of the average s_t
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    s_max = np.maximum(state["s_max"], g * g)
+    m_hat = m / (1 - beta1 ** t)
+    sigma = np.sqrt(s_max / (1 - beta2 ** t)) + eps
+    return theta - eta * m_hat / sigma, {"m": m, "s": s, "s_max": s_max, "t": t}
+
+
+@with_state(m=0.0, s=0.0, s_max=0.0, t=0)
 def _eps_inside(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
@@ -137,6 +149,10 @@ RULES = (
             Mistake("maximum of the first moment",
                     "the running maximum is taken over m_t², the first moment, instead of over "
                     "the second moment s_t. {equation}.", _max_of_m),
+            Mistake("maximum of g² instead of s",
+                    "your s_max keeps the largest single g_t², as AdaMax keeps the largest |g_t| "
+                    "(lecture 08); AMSGrad keeps the largest average: s_max,t = max(s_max,t−1, "
+                    "s_t), with s_t = β₂·s_{t−1} + (1 − β₂)·g_t². {equation}.", _max_of_g2),
             Mistake("ε inside the root",
                     "you divided by √(ŝ_max + ε); this rule (and torch) adds ε outside the root: "
                     "{equation}. The two differ most where s is small.", _eps_inside),
