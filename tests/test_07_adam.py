@@ -166,3 +166,30 @@ def test_yours_or_reference_takes_the_students_rule_once_it_runs(monkeypatch):
 
     monkeypatch.setattr(rules, "momentum_ema", written)
     assert compose.yours_or_reference("momentum_ema") == (written, "your")
+
+
+def test_the_exercises_diagnosis_log_and_its_rubric():
+    """Exercise 07's log (adam, η = 0.1, noisy bowl ½(θ₁² + 4θ₂²), noise σ = 1, seed 0: averages over
+    the 100 steps up to t) and the rubric's floors: the loss averaged over the last 1000 of 3000 steps
+    and five seeds is 0.05 at η = 0.1, 0.006 at η = 0.01, 0.0016 with η_t = 0.1/√t, 0.04 at β₁ = 0.99."""
+    rule, bowl = reference_rule("adam"), surfaces.quadratic(1.0, 4.0)
+
+    def run(seed, eta=0.1, beta1=0.9):
+        rng = np.random.default_rng(seed)
+        return rollout(rule, bowl, steps=3000, eta=eta, beta1=beta1, beta2=0.999, eps=1e-8,
+                       grad=lambda th: bowl.grad(th) + rng.standard_normal(np.shape(th)))
+
+    log = run(0)
+    grad_norm = np.linalg.norm(np.array([bowl.grad(th) for th in log.theta]), axis=-1)
+    step = np.linalg.norm(np.diff(log.theta, axis=0), axis=-1)  # step[t − 1] = ‖θ_t − θ_{t−1}‖
+    table = {100: (0.189, 0.71, 0.043), 300: (0.036, 0.33, 0.028), 1000: (0.093, 0.49, 0.029),
+             2000: (0.076, 0.49, 0.033), 3000: (0.122, 0.75, 0.043)}
+    for t, (loss, norm, length) in table.items():
+        window = slice(t - 99, t + 1)
+        assert abs(log.loss[window].mean() - loss) < 5e-4, t
+        assert abs(grad_norm[window].mean() - norm) < 5e-3, t
+        assert abs(step[t - 100:t].mean() - length) < 5e-4, t
+    floor = lambda **kw: np.mean([run(seed, **kw).loss[-1000:].mean() for seed in range(5)])  # noqa: E731
+    assert abs(floor() - 0.05) < 0.002 and abs(floor(eta=0.01) - 0.006) < 0.0006
+    assert abs(floor(eta=lambda t: 0.1 / np.sqrt(t)) - 0.0016) < 1e-4
+    assert abs(floor(beta1=0.99) - 0.043) < 0.002

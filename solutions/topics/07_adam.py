@@ -102,6 +102,25 @@ def _old_s_hat(theta, g, state, *, eta, beta1, beta2, eps):
     return theta - eta * m_hat / (np.sqrt(s_hat) + eps), {"m": m, "s": s, "t": t}
 
 
+@with_state(m=0.0, s=0.0, t=0)
+def _corrected_moments_stored(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m, s = m / (1 - beta1 ** t), s / (1 - beta2 ** t)  # m̂_t, ŝ_t handed on as m_t, s_t
+    return theta - eta * m / (np.sqrt(s) + eps), {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
+def _eps_inside_and_outside(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    s_hat = s / (1 - beta2 ** t)
+    return theta - eta * m_hat / (np.sqrt(s_hat + eps) + eps), {"m": m, "s": s, "t": t}
+
+
 # -- AdamW -----------------------------------------------------------------------------------------
 @with_state(m=0.0, s=0.0, t=0)
 def _decay_in_the_gradient(theta, g, state, *, eta, beta1, beta2, eps, weight_decay):
@@ -201,6 +220,15 @@ RULES = (
                     "you divided by √(ŝ_t + ε) (optax's eps_root, TF1's form); this rule, the paper "
                     "and torch add ε outside the root: {equation}. The two differ where ŝ_t is "
                     "small.", _eps_inside),
+            Mistake("ε both inside and outside the root",
+                    "you divided by √(ŝ_t + ε) + ε: ε belongs only outside the root, added to "
+                    "√ŝ_t. With ε = 1e-8 the extra ε inside hardly shows; where ε is comparable "
+                    "to ŝ_t it does. {equation}.", _eps_inside_and_outside),
+            Mistake("corrected moments returned as the state",
+                    "you handed on m̂_t and ŝ_t as the state instead of m_t and s_t: the next step "
+                    "averages the corrected values and corrects them again. Keep the raw averages "
+                    "in the state and use the corrected ones only for the step: {equation}.",
+                    _corrected_moments_stored),
             Mistake("missing root",
                     "you divided by ŝ_t + ε, the mean square itself, instead of its root: the step "
                     "then scales like 1/g and is no longer about η long. {equation}.", _no_root),
