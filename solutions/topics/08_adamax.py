@@ -31,6 +31,14 @@ def _max_without_abs(theta, g, state, *, eta, beta1, beta2, eps):
 
 
 @with_state(m=0.0, u=0.0, t=0)
+def _squared_gradient(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    u = np.maximum(beta2 * state["u"], g * g + eps)
+    return theta - eta * (m / (1 - beta1 ** t)) / u, {"m": m, "u": u, "t": t}
+
+
+@with_state(m=0.0, u=0.0, t=0)
 def _beta2_on_the_gradient(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
@@ -104,6 +112,10 @@ RULES = (
                     "you took the max of β₂·u_{t−1} and g_t + ε, so a negative gradient never "
                     "enters u_t (and u_1 can be 0): u_t is a decaying max of the gradient's size "
                     "|g_t|. {equation}.", _max_without_abs),
+            Mistake("max of g² instead of |g|",
+                    "you took the max of β₂·u_{t−1} and g_t² + ε, as if u_t were Adam's s_t; AdaMax's "
+                    "u_t is a decaying max of the gradient's size |g_t| (no square, and no root "
+                    "afterwards), so m_t/u_t is a ratio of like units. {equation}.", _squared_gradient),
             Mistake("β₂ on the gradient instead of on u",
                     "the decay multiplies the new |g_t| while the old u_{t−1} is kept whole: it "
                     "is the past that decays, so β₂ multiplies u_{t−1}. {equation}.",

@@ -44,6 +44,25 @@ def _ruder(theta, g, state, *, eta, beta1, beta2, eps):
 
 
 @with_state(m=0.0, s=0.0, t=0)
+def _corrections_swapped(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_bar = beta1 * m / (1 - beta1 ** t) + (1 - beta1) * g / (1 - beta1 ** (t + 1))
+    return theta - eta * m_bar / (np.sqrt(s / (1 - beta2 ** t)) + eps), {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
+def _both_terms_ahead(theta, g, state, *, eta, beta1, beta2, eps):
+    # at t = 1 this gives m̄_1 = g_1, as the previous-moment mistake does: named by the later steps
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_bar = (beta1 * m + (1 - beta1) * g) / (1 - beta1 ** (t + 1))
+    return theta - eta * m_bar / (np.sqrt(s / (1 - beta2 ** t)) + eps), {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
 def _plain_adam(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta1 * state["m"] + (1 - beta1) * g
@@ -108,6 +127,15 @@ RULES = (
                     "you divided β₁·m_t by 1 − β₁ᵗ, as Ruder's overview writes it; the moment one "
                     "step ahead is corrected for t + 1 steps: 1 − β₁^(t+1) in the first term, "
                     "1 − β₁ᵗ in the gradient term.", _ruder),
+            Mistake("look-ahead's corrections swapped",
+                    "the first term is divided by 1 − β₁ᵗ and the gradient term by 1 − β₁^(t+1); it is "
+                    "the other way round: β₁·m_t is the known part of the next moment m_{t+1}, corrected "
+                    "by 1 − β₁^(t+1), and the gradient's share belongs to m_t, corrected by 1 − β₁ᵗ.",
+                    _corrections_swapped),
+            Mistake("both terms corrected with 1 − β₁^(t+1)",
+                    "you divided the whole look-ahead by 1 − β₁^(t+1); only its first term, β₁·m_t, "
+                    "belongs to the next moment: the gradient term (1 − β₁)·g_t belongs to m_t and is "
+                    "divided by 1 − β₁ᵗ.", _both_terms_ahead),
             Mistake("plain Adam, no look-ahead",
                     "your step uses Adam's m̂_t = m_t/(1 − β₁ᵗ); NAdam replaces it by the "
                     "look-ahead m̄_t = β₁·m_t/(1 − β₁^(t+1)) + (1 − β₁)·g_t/(1 − β₁ᵗ).",
