@@ -125,6 +125,48 @@ def _fallback_uncorrected(theta, g, state, *, eta, beta1, beta2, eps):
 
 
 @with_state(m=0.0, s=0.0, t=0)
+def _r_upside_down(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.sqrt((rho_inf - 4) * (rho_inf - 2) * rho_t / ((rho_t - 4) * (rho_t - 2) * rho_inf))  # ρ's swapped
+        adaptive = r * np.sqrt(1 - beta2 ** t) / (np.sqrt(s) + eps)
+    return theta - eta * np.where(rho_t > 5, adaptive, 1.0) * m_hat, {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
+def _rho_power_t_minus_1(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2 ** (t - 1) / (1 - beta2 ** t)  # β₂^(t−1) where β₂ᵗ belongs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        adaptive = r * np.sqrt(1 - beta2 ** t) / (np.sqrt(s) + eps)
+    return theta - eta * np.where(rho_t > 5, adaptive, 1.0) * m_hat, {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
+def _rectified_uncorrected_m(theta, g, state, *, eta, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * g
+    s = beta2 * state["s"] + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        step = r * np.sqrt(1 - beta2 ** t) / (np.sqrt(s) + eps) * m  # m, not m̂
+    return theta - eta * np.where(rho_t > 5, step, m_hat), {"m": m, "s": s, "t": t}
+
+
+@with_state(m=0.0, s=0.0, t=0)
 def _betas_swapped(theta, g, state, *, eta, beta1, beta2, eps):
     t = state["t"] + 1
     m = beta2 * state["m"] + (1 - beta2) * g          # β₂ where β₁ belongs ...
@@ -188,6 +230,19 @@ RULES = (
                     "before the threshold your step is η·m_t: use the bias-corrected m̂_t = "
                     "m_t/(1 − β₁ᵗ), as in the adaptive branch (at t = 1 the step is then η·g_1). "
                     "{equation}.", _fallback_uncorrected),
+            Mistake("rectification r_t upside down",
+                    "your r_t is the inverse ratio, ≥ 1: it enlarges the first adaptive steps "
+                    "instead of damping them. r_t has ρ_t's factors on top, "
+                    "√((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)) ≤ 1, and tends to 1 as "
+                    "ρ_t → ρ_∞. {equation}.", _r_upside_down),
+            Mistake("ρ_t with β₂^(t−1)",
+                    "your ρ_t has β₂^(t−1) in the numerator: ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ), the "
+                    "same power t above and below (then ρ_1 = 1 for every β₂, one gradient seen). "
+                    "{equation}.", _rho_power_t_minus_1),
+            Mistake("rectified step with m_t instead of m̂_t",
+                    "past the threshold your step uses the uncorrected m_t: the adaptive step is "
+                    "η·r_t·m̂_t·√(1 − β₂ᵗ)/(√s_t + ε), with m̂_t = m_t/(1 − β₁ᵗ) as in the "
+                    "momentum branch. {equation}.", _rectified_uncorrected_m),
             common.t_off_by_one(),
             Mistake("β₁ and β₂ swapped",
                     "β₂ played β₁'s part and β₁ played β₂'s: the first moment m averages with "
