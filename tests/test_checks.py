@@ -453,3 +453,16 @@ def test_a_failures_first_line_says_what_is_wrong_and_fits_the_validate_dialog(s
         headlines[what] = first
     assert all(len(line) <= HEADLINE for line in headlines.values()), headlines
     assert all("in case “" not in line for line in headlines.values())
+
+
+def test_a_named_mistake_in_a_later_case_gets_no_hint_about_state_kept_between_calls():
+    from descent_instructor import topics
+
+    _, adam = topics.rules()["adam"]
+    eps_inside = next(m for m in adam.mistakes if m.name == "ε inside the root")
+    with pytest.raises(checks.RuleCheckFailed) as failed:
+        checks.check_rule(eps_inside.wrong, "adam")
+    message = str(failed.value)
+    assert "case 1" not in message.splitlines()[1]  # a later case, wrong from its first step
+    assert "well-known mistake — ε inside the root" in message
+    assert "between calls" not in message

@@ -65,6 +65,7 @@ def check_case(rule, name: str, case: Case, timings: list | None = None) -> None
         lines.append(f"  This matches a well-known mistake — {mistake}: {explanation}")
     failure = RuleCheckFailed("\n".join(lines))
     failure.step = t
+    failure.named = named is not None
     raise failure
 
 
@@ -94,7 +95,7 @@ def check_rule(rule, name: str, cases=None) -> None:
         except RuleCheckFailed as err:
             if getattr(err, "step", None) is None:  # not a wrong number: the message says it all
                 raise
-            if i > 0 and err.step == 1:
+            if i > 0 and err.step == 1 and not getattr(err, "named", False):  # named: it says why
                 err.args = (err.args[0] + "\n  Earlier cases passed, yet this one is wrong from "
                             "its first step: does your rule keep something between calls (a "
                             "global variable, a default argument)? Everything a rule remembers "
