@@ -466,3 +466,16 @@ def test_a_named_mistake_in_a_later_case_gets_no_hint_about_state_kept_between_c
     assert "case 1" not in message.splitlines()[1]  # a later case, wrong from its first step
     assert "well-known mistake — ε inside the root" in message
     assert "between calls" not in message
+
+
+def test_a_python_if_on_a_hyperparameter_given_per_run_is_told_to_use_numpy():
+    @with_state(v=0.0)
+    def momentum(theta, g, state, *, eta, alpha):
+        if alpha > 0:  # one number only: ambiguous for α given per run
+            v = alpha * state["v"] - eta * g
+        else:
+            v = -eta * g
+        return theta + v, {"v": v}
+
+    with pytest.raises(checks.RuleCheckFailed, match="(?s)alpha.*given per run.*np.where"):
+        checks.check_rule(momentum, "momentum")

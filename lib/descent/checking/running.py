@@ -109,7 +109,7 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
                 f"{err}{_user_frame(err)}",
                 "At the first step a division by zero usually means the step counter was used "
                 "before it was incremented (t = 0, so 1 − β⁰ = 0; known mistake: t off by one): "
-                "increment first, the first step is t = 1." if counted else "",
+                "increment first, the first step is t = 1." if counted else _per_run_hint(err, hyper),
                 f"in case “{case.name}”, inputs: θ_{t - 1} = {_fmt(theta)}, g_{t} = {_fmt(g)}, "
                 f"{_fmt_hyper(hyper)}, "
                 f"state = {{{', '.join(f'{k}: {_fmt(v)}' for k, v in state.items())}}}"
@@ -121,6 +121,22 @@ def run_case(rule, name: str, case: Case, timings: list | None = None):
         for k in states:
             states[k].append(state[k] if k in case.counters else np.array(state[k], dtype=float))
     return np.array(thetas), {k: np.array(v) for k, v in states.items()}
+
+
+def _per_run_hint(err: Exception, hyper: dict) -> str:
+    """Python's if, min, max or math function applied to a hyperparameter given per run (an
+    array): say so, and name numpy's functions that broadcast."""
+    per_run = [k for k, v in hyper.items() if np.ndim(v) > 0]
+    text = str(err)
+    if not per_run or not (
+            (isinstance(err, ValueError) and "truth value of an array" in text)
+            or (isinstance(err, TypeError) and ("arrays can be converted" in text
+                                                 or "array can be converted" in text))):
+        return ""
+    given = "is given per run, as an array" if len(per_run) == 1 else "are given per run, as arrays"
+    return (f"Here {', '.join(per_run)} {given}: "
+            "Python's if, min, max and the math module take one number. Use numpy's np.where, "
+            "np.minimum, np.maximum, np.cos, np.sqrt, which work value by value.")
 
 
 def _check_inputs(where, case, t, before, theta, g, state, hyper):

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..contract import NotYetImplemented
 from .files import RuleCheckFailed, ScheduleCase, load
-from .running import _close, _copy_arrays, _failure, _fmt, _fmt_hyper, _same, _user_frame
+from .running import (_close, _copy_arrays, _failure, _fmt, _fmt_hyper, _per_run_hint, _same,
+                      _user_frame)
 
 
 def _counted_from_zero(err: Exception, t: int, case: ScheduleCase) -> str:
@@ -18,22 +19,6 @@ def _counted_from_zero(err: Exception, t: int, case: ScheduleCase) -> str:
     return ("A division by zero at the first step: the schedule was counted from t = 0. "
             + (f"This matches a well-known mistake — t off by one: {known[0]}" if known
                else "The course's first step is t = 1."))
-
-
-def _per_run_hint(err: Exception, hyper: dict) -> str:
-    """Python's if, min, max or math function applied to a hyperparameter given per run (an
-    array): say so, and name numpy's functions that broadcast."""
-    per_run = [k for k, v in hyper.items() if np.ndim(v) > 0]
-    text = str(err)
-    if not per_run or not (
-            (isinstance(err, ValueError) and "truth value of an array" in text)
-            or (isinstance(err, TypeError) and ("arrays can be converted" in text
-                                                 or "array can be converted" in text))):
-        return ""
-    given = "is given per run, as an array" if len(per_run) == 1 else "are given per run, as arrays"
-    return (f"Here {', '.join(per_run)} {given}: "
-            "Python's if, min, max and the math module take one number. Use numpy's np.where, "
-            "np.minimum, np.maximum, np.cos, np.sqrt, which work value by value.")
 
 
 def _is_integer(value) -> bool:
