@@ -479,3 +479,20 @@ def test_a_python_if_on_a_hyperparameter_given_per_run_is_told_to_use_numpy():
 
     with pytest.raises(checks.RuleCheckFailed, match="(?s)alpha.*given per run.*np.where"):
         checks.check_rule(momentum, "momentum")
+
+
+def test_a_mistake_is_named_only_if_it_matches_beyond_the_first_wrong_step():
+    # NAdam without any momentum in the look-ahead agrees with "look-ahead with the previous
+    # moment" at t = 1 (both give m̄_1 = g_1) and with no known mistake after that
+    @with_state(m=0.0, s=0.0, t=0)
+    def nadam(theta, g, state, *, eta, beta1, beta2, eps):
+        t = state["t"] + 1
+        m = beta1 * state["m"] + (1 - beta1) * g
+        s = beta2 * state["s"] + (1 - beta2) * g * g
+        m_bar = (1 - beta1) * g / (1 - beta1 ** t)
+        return theta - eta * m_bar / (np.sqrt(s / (1 - beta2 ** t)) + eps), {"m": m, "s": s, "t": t}
+
+    with pytest.raises(checks.RuleCheckFailed) as failed:
+        checks.check_rule(nadam, "nadam")
+    assert "differs from the reference at step t = 1" in str(failed.value)
+    assert "well-known mistake" not in str(failed.value)

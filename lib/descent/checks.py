@@ -71,8 +71,9 @@ def check_case(rule, name: str, case: Case, timings: list | None = None) -> None
 
 def _known_mistake(thetas, states, case, first_wrong):
     """The known mistake that reproduces the student's outputs for the most steps (at least up
-    to the first wrong one), as (name, explanation), or None."""
-    best, best_len = None, first_wrong - 1
+    to the step after the first wrong one, where the case has it: two different mistakes can
+    agree on one step), as (name, explanation), or None."""
+    best, best_len = None, min(first_wrong + 1, case.steps) - 1
     for mistake, (explanation, outputs) in case.mistakes.items():
         n = 0
         while n < case.steps and _matches(thetas, states, outputs, n + 1):
