@@ -4,6 +4,7 @@ Validator's own execution is the one whose outputs are checked."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from descent_instructor.paths import solution_notebook
@@ -30,10 +31,19 @@ def printed_lines(nb) -> list[tuple[str, str]]:
             for o in c.get("outputs", []) for line in _shown_text(o).splitlines()]
 
 
+@pytest.fixture(scope="module")
+def lectures_run():
+    """Every lecture, executed two at a time (each in its own kernel: on two cores this halves the
+    wait; the tests below take their lecture's result as it comes). Default environment:
+    lib/descent/rules.py holds the stubs, as for a new student."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield {t.slug: pool.submit(execute, ROOT / t.lecture) for t in BUILT}
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.mark.parametrize("topic", BUILT, ids=lambda t: t.slug)
-def test_lecture_runs_without_error_before_any_rule_is_written_and_its_tables_fit(topic):
-    # default environment: lib/descent/rules.py holds the stubs, as for a new student
-    nb = execute(ROOT / topic.lecture)
+def test_lecture_runs_without_error_before_any_rule_is_written_and_its_tables_fit(topic, lectures_run):
+    nb = lectures_run[topic.slug].result()
     assert error_outputs(nb) == []
     wide = [f"{cell} ({len(line)}): {line}" for cell, line in printed_lines(nb) if len(line) > WIDEST]
     assert not wide, f"lines over {WIDEST} characters wrap in JupyterLab:\n" + "\n".join(wide)

@@ -47,7 +47,7 @@ def test_the_valley_floor_shows_its_slope():
 def test_one_colour_per_method():
     assert plots.color("gd") == plots.COLORS["gd"] and plots.color("adam") == plots.COLORS["adam"]
     names = ["gd", "momentum", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
-             "adamax", "nadam", "radam", "amsgrad", "local_gains", "reference"]
+             "adamax", "nadam", "radam", "amsgrad", "adamw", "local_gains", "reference"]
     assert list(plots.COLORS.keys()) == names and len(set(plots.COLORS)) == len(names)
     assert plots.color("GD (α = 0)") == plots.color("reference gd") == plots.COLORS["gd"]
     assert plots.color("your momentum") == plots.COLORS["momentum"]

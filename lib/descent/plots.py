@@ -56,6 +56,7 @@ COLORS = Palette({
     "nadam": "#98df8a",         # light green
     "radam": "#000080",         # navy (lavender read as Adagrad's purple)
     "amsgrad": "#7f7f7f",       # grey (free since AdaMax took deep teal)
+    "adamw": "#e6ab02",         # gold: AdamW (and lecture 12's recipe, AdamW with a schedule)
     "local_gains": "#bcbd22",   # olive (light orange read as Nesterov's orange, violet as Adagrad's purple)
     "reference": "#111111",     # a reference curve (theory, a bound): near black, on a white halo
 })
